@@ -1,0 +1,242 @@
+"""Command line: ``kubelint-nodes lint|place|rules|explain|fix`` (SPEC §3).
+
+The CLI only turns arguments into :class:`Settings` and a result into output
+and an exit code; the work happens in the pipeline modules.
+"""
+
+from __future__ import annotations
+
+import difflib
+import os
+import sys
+from collections.abc import Callable
+from typing import Any
+
+import click
+
+from . import __version__
+from .settings import FAIL_ON, Settings
+
+FORMATS = ("text", "json", "sarif", "github", "codeclimate", "junit")
+
+
+def _fail(message: str) -> None:
+    click.echo(f"kubelint-nodes: error: {message}", err=True)
+    sys.exit(2)
+
+
+def did_you_mean(word: str, choices: list[str]) -> str:
+    close = difflib.get_close_matches(word, choices, n=1, cutoff=0.6)
+    return f" (did you mean '{close[0]}'?)" if close else ""
+
+
+def _common(fn: Callable[..., Any]) -> Callable[..., Any]:
+    options = [
+        click.option("--format", "fmt", type=click.Choice(FORMATS), default=None,
+                     help="Report format written to stdout (or --output). Default: text."),
+        click.option("--output", "-o", type=click.Path(dir_okay=False), help="Write the report to FILE."),
+        click.option("--report", "reports", multiple=True, metavar="FORMAT:FILE",
+                     help="Also write FORMAT to FILE from the same run (repeatable), e.g. sarif:out.sarif."),
+        click.option("--config", "config_file", type=click.Path(dir_okay=False),
+                     help="Config file (default: .kubelint-nodes.yaml found upward from the cwd)."),
+        click.option("-i", "--inventory", type=click.Path(), help="Node inventory: enables node-aware rules."),
+        click.option("--kubelet-config", "kubelet_configs", multiple=True, type=click.Path(),
+                     help="A KubeletConfiguration file to lint (repeatable)."),
+        click.option("--kubelet-config-dir", "kubelet_config_dirs", multiple=True, type=click.Path(),
+                     help="Kubelet drop-in directory (*.conf) merged over the --kubelet-config before it."),
+        click.option("--static-pod-dir", "static_pod_dirs", multiple=True, type=click.Path(),
+                     help="Treat DIR as a kubelet static pod directory (repeatable)."),
+        click.option("--fail-on", type=click.Choice(FAIL_ON), default=None,
+                     help="Lowest severity that makes the exit code 1 (default: error)."),
+        click.option("--enable", multiple=True, metavar="RULE", help="Enable a rule (repeatable)."),
+        click.option("--disable", multiple=True, metavar="RULE", help="Disable a rule (repeatable)."),
+        click.option("--stdin-filename", help="Name to report for input read from '-'."),
+        click.option("--baseline", type=click.Path(dir_okay=False), help="Report only findings not in FILE."),
+        click.option("--write-baseline", type=click.Path(dir_okay=False), help="Record current findings to FILE."),
+        click.option("--kubernetes-version", metavar="X.Y", help="Kubernetes version for schemas and semantics."),
+        click.option("--all", "whole_repo", is_flag=True,
+                     help="The PATHS given are every workload: enables whole-repository rules."),
+        click.option("--show-suppressed", is_flag=True, help="List suppressed findings with their reason."),
+        click.option("--force-exclude", is_flag=True, help="Apply excludes to explicitly passed files too."),
+        click.option("--strict-kinds", is_flag=True, help="Report kinds that have no shipped schema."),
+        click.option("--jobs", "-j", type=click.IntRange(min=1), default=1, help="Parallel workers."),
+        click.option("--debug", is_flag=True, help="Show tracebacks of internal errors."),
+    ]
+    for opt in reversed(options):
+        fn = opt(fn)
+    return fn
+
+
+def _kubelet_dir_pairs(configs: tuple[str, ...], dirs: tuple[str, ...]) -> list[tuple[str, str | None]]:
+    """Pair each --kubelet-config-dir with the --kubelet-config given before it on the command line."""
+    argv = sys.argv[1:]
+    pairs: list[tuple[str, str | None]] = []
+    last: str | None = None
+    it = iter(range(len(argv)))
+    for i in it:
+        tok = argv[i]
+        for opt, is_dir in (("--kubelet-config", False), ("--kubelet-config-dir", True)):
+            value = None
+            if tok == opt and i + 1 < len(argv):
+                value = argv[i + 1]
+            elif tok.startswith(opt + "="):
+                value = tok[len(opt) + 1:]
+            if value is None:
+                continue
+            if is_dir:
+                pairs.append((value, last))
+            else:
+                last = value
+    if sorted(p[0] for p in pairs) != sorted(dirs):  # not invoked from the command line (tests, API)
+        pairs = [(d, configs[-1] if configs else None) for d in dirs]
+    return pairs
+
+
+def build_settings(paths: tuple[str, ...], kw: dict[str, Any]) -> Settings:
+    from .config import apply_config
+
+    settings = Settings(
+        paths=list(paths),
+        fmt=kw.get("fmt") or "text",
+        output=kw.get("output"),
+        config_file=kw.get("config_file"),
+        inventory=kw.get("inventory"),
+        kubelet_configs=list(kw.get("kubelet_configs") or ()),
+        kubelet_config_dirs=_kubelet_dir_pairs(tuple(kw.get("kubelet_configs") or ()),
+                                               tuple(kw.get("kubelet_config_dirs") or ())),
+        static_pod_dirs=list(kw.get("static_pod_dirs") or ()),
+        enable=list(kw.get("enable") or ()),
+        disable=list(kw.get("disable") or ()),
+        stdin_filename=kw.get("stdin_filename"),
+        baseline=kw.get("baseline"),
+        write_baseline=kw.get("write_baseline"),
+        kubernetes_version=kw.get("kubernetes_version"),
+        whole_repo=bool(kw.get("whole_repo")) or not paths,
+        show_suppressed=bool(kw.get("show_suppressed")),
+        force_exclude=bool(kw.get("force_exclude")),
+        strict_kinds=bool(kw.get("strict_kinds")),
+        jobs=kw.get("jobs") or 1,
+        debug=bool(kw.get("debug")),
+    )
+    for spec in kw.get("reports") or ():
+        fmt, sep, path = spec.partition(":")
+        if not sep or fmt not in FORMATS or not path:
+            raise click.UsageError(f"--report takes FORMAT:FILE with FORMAT one of {', '.join(FORMATS)}: {spec!r}")
+        settings.reports.append((fmt, path))
+    apply_config(settings, explicit_fail_on=kw.get("fail_on"))
+    if kw.get("fail_on"):
+        settings.fail_on = kw["fail_on"]
+    return settings
+
+
+def _check_rule_ids(settings: Settings, ids: list[str]) -> None:
+    for opt, values in (("--enable", settings.enable), ("--disable", settings.disable)):
+        for rid in values:
+            if rid not in ids:
+                _fail(f"{opt}: unknown rule id '{rid}'{did_you_mean(rid, ids)}")
+
+
+def _write(text: str, path: str | None) -> None:
+    if path:
+        with open(path, "w", encoding="utf-8", newline="\n") as fh:
+            fh.write(text)
+    else:
+        click.echo(text, nl=False)
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
+@click.version_option(__version__, prog_name="kubelint-nodes")
+def main() -> None:
+    """Lint Kubernetes node-level workloads and predict where they run.
+
+    \b
+    kubelint-nodes lint [PATHS]...            lint manifests (default: .)
+    kubelint-nodes place -i INVENTORY [PATHS] predict per-node placement
+    kubelint-nodes rules                      list the rule catalogue
+    kubelint-nodes explain RULE_ID            rationale, examples and fix of a rule
+    kubelint-nodes fix [PATHS]                apply safe automatic fixes
+
+    Exit codes: 0 clean, 1 findings at or above --fail-on, 2 usage or tool error.
+    """
+
+
+@main.command()
+@click.argument("paths", nargs=-1)
+@_common
+def lint(paths: tuple[str, ...], **kw: Any) -> None:
+    """Lint files and directories (default: the current directory; '-' reads stdin).
+
+    Directory walks read *.yaml, *.yml and *.json, and every file not starting
+    with '.' inside static pod directories (any directory ending in
+    etc/kubernetes/manifests or named static-pods, plus --static-pod-dir).
+    """
+    from .engine.registry import RuleFileError, load_catalogue
+    from .lint import UsageError, run_lint
+    from .reporters import renderer
+
+    try:
+        settings = build_settings(paths, kw)
+        settings.color = settings.output is None and sys.stdout.isatty() and not os.environ.get("NO_COLOR")
+        catalogue = load_catalogue(settings.rules_dirs)
+        _check_rule_ids(settings, catalogue.ids())
+        result = run_lint(settings, catalogue)
+    except (UsageError, RuleFileError) as exc:
+        _fail(str(exc))
+        return
+    code = result.exit_code(settings.fail_on)
+    for fmt, path in settings.reports:
+        _write(renderer(fmt)(result, settings), path)
+    _write(renderer(settings.fmt)(result, settings), settings.output)
+    for trace in result.debug_traces:
+        click.echo(trace, err=True)
+    sys.exit(code)
+
+
+@main.command()
+@click.argument("paths", nargs=-1)
+@click.option("--workload", help="Explain the verdicts of one workload (name or namespace/name).")
+@click.option("--node", help="Explain the verdicts on one node.")
+@_common
+def place(paths: tuple[str, ...], workload: str | None, node: str | None, **kw: Any) -> None:
+    """Predict on which nodes of the inventory each workload runs, and why not elsewhere."""
+    from .lint import UsageError
+
+    try:
+        settings = build_settings(paths, kw)
+        if not settings.inventory:
+            raise UsageError("place needs an inventory: -i FILE")
+        from .placement.command import run_place
+    except UsageError as exc:
+        _fail(str(exc))
+        return
+    except ImportError:
+        _fail("the placement engine is not available in this build")
+        return
+    code = run_place(settings, workload, node)
+    sys.exit(code)
+
+
+@main.command("rules")
+@click.option("--format", "fmt", type=click.Choice(("text", "json", "markdown")), default="text")
+def rules_cmd(fmt: str) -> None:
+    """List the rule catalogue."""
+    from .catalogue_view import render_rules
+
+    click.echo(render_rules(fmt), nl=False)
+
+
+@main.command()
+@click.argument("rule_id")
+def explain(rule_id: str) -> None:
+    """Show a rule's rationale, examples, fix, tags and parameters."""
+    from .catalogue_view import render_explain
+    from .engine.registry import builtin_catalogue
+
+    cat = builtin_catalogue()
+    if cat.get(rule_id) is None:
+        _fail(f"unknown rule id '{rule_id}'{did_you_mean(rule_id, cat.ids())}")
+    click.echo(render_explain(cat.rules[rule_id]), nl=False)
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()

@@ -1,0 +1,198 @@
+"""The rule catalogue: metadata from ``rules/*.yaml``, logic declarative or registered Python.
+
+A rule is data first (yamllint keeps metadata beside the check; Polaris keeps
+checks declarative): ``rules/<id>.yaml`` holds the id, severity, roles,
+documentation, parameters and, where it can be said declaratively, the check.
+Python is registered under the same id with :func:`check` when logic is
+needed. Rule files are discovered by listing the folder (kube-linter), so
+there is no list to keep in sync.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+from ..packaged import data_dir
+
+# scope -> what the Python function receives:
+#   "document": a CheckContext per resource whose role the rule lists
+#   "run": a RunContext once per run (directory rules, inventory rules, cross-object rules)
+SCOPES = ("document", "run")
+
+_PYTHON_CHECKS: dict[str, tuple[str, Callable[..., Any]]] = {}
+
+
+def check(rule_id: str, scope: str = "document") -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    """Register ``fn`` as the logic of ``rule_id`` (its metadata stays in ``rules/``)."""
+    if scope not in SCOPES:
+        raise ValueError(f"unknown scope {scope!r}")
+
+    def deco(fn: Callable[..., Any]) -> Callable[..., Any]:
+        if rule_id in _PYTHON_CHECKS:
+            raise ValueError(f"rule {rule_id!r} registered twice")
+        _PYTHON_CHECKS[rule_id] = (scope, fn)
+        return fn
+
+    return deco
+
+
+class RuleFileError(Exception):
+    """An invalid rule file: the message names the file and line."""
+
+
+@dataclass
+class Rule:
+    id: str
+    severity: str
+    roles: tuple[str, ...]
+    summary: str
+    rationale: str = ""
+    fix: str = ""
+    message: str = ""
+    examples: dict[str, str] = field(default_factory=dict)
+    parameters: dict[str, dict[str, Any]] = field(default_factory=dict)
+    tags: tuple[str, ...] = ()
+    needs_inventory: bool = False
+    needs_all: bool = False
+    check: dict[str, Any] | None = None
+    source: str = ""
+    builtin: bool = True
+    raw: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def defaults(self) -> dict[str, Any]:
+        return {k: v.get("default") for k, v in self.parameters.items()}
+
+    @property
+    def security(self) -> bool:
+        return "security" in self.tags
+
+
+def _rule_from(data: dict[str, Any], source: str, builtin: bool) -> Rule:
+    needs = data.get("needs") or {}
+    return Rule(
+        id=data["id"],
+        severity=data["severity"],
+        roles=tuple(data.get("roles") or ()),
+        summary=data.get("summary", ""),
+        rationale=data.get("rationale", ""),
+        fix=data.get("fix", ""),
+        message=data.get("message", ""),
+        examples=dict(data.get("examples") or {}),
+        parameters=dict(data.get("parameters") or {}),
+        tags=tuple(data.get("tags") or ()),
+        needs_inventory=bool(needs.get("inventory")),
+        needs_all=bool(needs.get("all")),
+        check=data.get("check"),
+        source=source,
+        builtin=builtin,
+        raw=data,
+    )
+
+
+def parse_rule_file(path: Path, builtin: bool = True, validate: bool = False) -> Rule:
+    from ..loader.yamlparse import parse_yaml
+
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise RuleFileError(f"{path}: cannot read rule file: {exc}") from None
+    res = parse_yaml(text)
+    errs = [i for i in res.issues]
+    if errs:
+        raise RuleFileError(f"{path}:{errs[0].line}:{errs[0].column}: {errs[0].message}")
+    if len(res.documents) != 1 or not isinstance(res.documents[0].data, dict):
+        raise RuleFileError(f"{path}:1:1: a rule file holds one mapping")
+    doc = res.documents[0]
+    data = doc.data
+    if validate or not builtin:
+        problem = validate_rule_data(data)
+        if problem:
+            where, msg = problem
+            from ..model.resource import locate
+
+            line, col = locate(doc.positions, data, doc.start, where)
+            raise RuleFileError(f"{path}:{line}:{col}: {msg}")
+    if data.get("id") != path.stem:
+        raise RuleFileError(f"{path}:1:1: rule id {data.get('id')!r} does not match the file name")
+    return _rule_from(data, str(path), builtin)
+
+
+def validate_rule_data(data: dict[str, Any]) -> tuple[tuple, str] | None:
+    """Check a rule file against ``schemas/rule.schema.json``; returns (path, message) of the first error."""
+    import json
+
+    import jsonschema
+
+    schema = json.loads((data_dir("schemas") / "rule.schema.json").read_text(encoding="utf-8"))
+    validator = jsonschema.Draft202012Validator(schema)
+    errors = sorted(validator.iter_errors(data), key=lambda e: list(e.absolute_path))
+    if not errors:
+        return None
+    err = errors[0]
+    path = tuple(err.absolute_path)
+    shown = ".".join(str(p) for p in path) or "(root)"
+    return path, f"{shown}: {err.message}"
+
+
+@dataclass
+class Catalogue:
+    rules: dict[str, Rule]
+
+    def get(self, rule_id: str) -> Rule | None:
+        return self.rules.get(rule_id)
+
+    def python_check(self, rule_id: str) -> tuple[str, Callable[..., Any]] | None:
+        return _PYTHON_CHECKS.get(rule_id)
+
+    def ids(self) -> list[str]:
+        return sorted(self.rules)
+
+
+def _import_checks() -> None:
+    import importlib
+    import pkgutil
+
+    from .. import checks
+
+    for mod in sorted(pkgutil.iter_modules(checks.__path__), key=lambda m: m.name):
+        importlib.import_module(f"{checks.__name__}.{mod.name}")
+
+
+@lru_cache(maxsize=1)
+def builtin_catalogue() -> Catalogue:
+    _import_checks()
+    rules: dict[str, Rule] = {}
+    folder = data_dir("rules")
+    for name in sorted(os.listdir(folder)):
+        if name.endswith(".yaml"):
+            rule = parse_rule_file(folder / name)
+            rules[rule.id] = rule
+    return Catalogue(rules)
+
+
+def load_catalogue(rules_dirs: list[str] | None = None) -> Catalogue:
+    """Built-in rules plus declarative rules from user directories (never Python from a repository)."""
+    base = builtin_catalogue()
+    if not rules_dirs:
+        return base
+    rules = dict(base.rules)
+    for d in rules_dirs:
+        folder = Path(d)
+        if not folder.is_dir():
+            raise RuleFileError(f"{d}: rules directory does not exist")
+        for name in sorted(os.listdir(folder)):
+            if not name.endswith((".yaml", ".yml")):
+                continue
+            rule = parse_rule_file(folder / name, builtin=False)
+            if rule.id in rules:
+                raise RuleFileError(f"{folder / name}:1:1: rule id {rule.id!r} already exists")
+            if not rule.check or "python" in rule.check:
+                raise RuleFileError(f"{folder / name}:1:1: user rules must have a declarative `check`")
+            rules[rule.id] = rule
+    return Catalogue(rules)

@@ -1,0 +1,131 @@
+"""Run the catalogue over loaded files and turn hits into findings.
+
+Every check runs behind a guard: an unexpected exception becomes an
+``internal-error`` finding naming the file and rule, and the run goes on.
+"""
+
+from __future__ import annotations
+
+import traceback
+from collections.abc import Iterable
+from typing import Any
+
+from ..findings import Finding, format_path
+from ..loader.read import LoadedFile, LoadIssue
+from ..settings import Settings
+from .context import CheckContext, Hit, RunContext
+from .declarative import run_declarative
+from .registry import Catalogue, Rule
+
+
+class Engine:
+    """Holds the catalogue and the run's settings; produces findings."""
+
+    def __init__(self, catalogue: Catalogue, settings: Settings):
+        self.catalogue = catalogue
+        self.settings = settings
+        self.active = self._active_rules()
+        self.state: dict[str, Any] = {}
+        self.debug_traces: list[str] = []
+
+    # -- selection -----------------------------------------------------------------
+    def _active_rules(self) -> list[Rule]:
+        s = self.settings
+        out = []
+        for rule in self.catalogue.rules.values():
+            if rule.id in s.disable:
+                continue
+            if rule.needs_inventory and not s.inventory:
+                continue
+            out.append(rule)
+        return sorted(out, key=lambda r: r.id)
+
+    def params(self, rule: Rule) -> dict[str, Any]:
+        merged = rule.defaults
+        merged.update(self.settings.rule_params.get(rule.id, {}))
+        return merged
+
+    def severity(self, rule_id: str, override: str | None = None) -> str:
+        if override:
+            return override
+        configured = self.settings.severity_overrides.get(rule_id)
+        if configured:
+            return configured
+        rule = self.catalogue.get(rule_id)
+        return rule.severity if rule else "error"
+
+    def enabled(self, rule_id: str) -> bool:
+        return rule_id not in self.settings.disable
+
+    # -- running ---------------------------------------------------------------------
+    def lint_file(self, lf: LoadedFile) -> list[Finding]:
+        findings = [self.issue_finding(lf, issue) for issue in lf.issues if self.enabled(issue.rule)]
+        by_role: dict[str, list[Rule]] = {}
+        for rule in self.active:
+            if rule.needs_all:
+                continue
+            entry = self.catalogue.python_check(rule.id)
+            if entry is not None and entry[0] != "document":
+                continue
+            if entry is None and not rule.check:
+                continue
+            for role in rule.roles:
+                by_role.setdefault(role, []).append(rule)
+        for res in lf.resources:
+            for rule in by_role.get(res.role, ()):
+                ctx = CheckContext(rule, res, self.params(rule), self.settings)
+                entry = self.catalogue.python_check(rule.id)
+                fn = entry[1] if entry else run_declarative
+                findings.extend(self._guarded(rule, lf.file.display, lambda fn=fn, ctx=ctx: fn(ctx), res))
+        return findings
+
+    def lint_run(self, files: list[LoadedFile]) -> list[Finding]:
+        """Run-scoped checks (directories, inventory, cross-object rules) once over all files."""
+        findings: list[Finding] = []
+        for rule in self.active:
+            entry = self.catalogue.python_check(rule.id)
+            if entry is None or entry[0] != "run":
+                continue
+            if rule.needs_all and not self.settings.whole_repo:
+                continue
+            ctx = RunContext(rule, self.params(rule), self.settings, files, self.settings.whole_repo, self.state)
+            findings.extend(self._guarded(rule, None, lambda fn=entry[1], ctx=ctx: fn(ctx), None))
+        return findings
+
+    def _guarded(self, rule: Rule, file: str | None, call: Any, res: Any) -> list[Finding]:
+        try:
+            hits = call()
+            return [self.hit_finding(rule.id, h, res) for h in (hits or ())]
+        except Exception as exc:  # noqa: BLE001 - the guard SPEC §9 asks for
+            if self.settings.debug:
+                self.debug_traces.append(traceback.format_exc())
+            cause = " ".join(f"{type(exc).__name__}: {exc}".split())[:300]
+            where = file or "<run>"
+            ref = res.object_ref() if res is not None else None
+            line, col = res.locate(()) if res is not None else (1, 1)
+            return [Finding("internal-error", "error", f"rule {rule.id} failed on {where}: {cause}",
+                            file or "", line, col, ref, None)]
+
+    # -- conversion ------------------------------------------------------------------
+    def hit_finding(self, rule_id: str, hit: Hit, default_res: Any) -> Finding:
+        res = hit.resource if hit.resource is not None else default_res
+        if res is not None and hit.line is None:
+            line, col = res.locate(hit.path)
+            file = res.file.display
+            obj = res.object_ref()
+        else:
+            line, col = hit.line or 1, hit.column or 1
+            file = hit.file if hit.file is not None else (res.file.display if res is not None else "")
+            obj = hit.object if hit.object is not None else (res.object_ref() if res is not None else None)
+        return Finding(rule_id, self.severity(rule_id, hit.severity), hit.message, file, line, col, obj,
+                       format_path(hit.path) if hit.path is not None else None, hit.related)
+
+    def issue_finding(self, lf: LoadedFile, issue: LoadIssue) -> Finding:
+        res = issue.resource
+        return Finding(issue.rule, self.severity(issue.rule), issue.message, lf.file.display, issue.line,
+                       issue.column, res.object_ref() if res is not None else None,
+                       format_path(issue.path) if issue.path else None)
+
+
+def count_documents(files: Iterable[LoadedFile]) -> int:
+    return sum(lf.documents for lf in files)

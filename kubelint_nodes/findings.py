@@ -1,0 +1,65 @@
+"""A finding, its JSON shape (SPEC §4) and the one sort order every format uses."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+SEVERITY_RANK = {"error": 3, "warning": 2, "info": 1}
+
+
+def format_path(path: tuple | list | None) -> str | None:
+    """``('spec', 'containers', 0, 'image')`` -> ``spec.containers[0].image``."""
+    if path is None:
+        return None
+    out: list[str] = []
+    for part in path:
+        if isinstance(part, int):
+            out.append(f"[{part}]")
+        else:
+            out.append(("." if out else "") + str(part))
+    return "".join(out)
+
+
+@dataclass
+class Finding:
+    rule: str
+    severity: str
+    message: str
+    file: str
+    line: int
+    column: int
+    object: dict[str, Any] | None = None
+    path: str | None = None
+    related: list[dict[str, Any]] | None = None
+    source: dict[str, Any] | None = None
+    suppressed: dict[str, Any] | None = None
+    # Not part of the report: used by baseline, SARIF and fixes.
+    end_column: int | None = field(default=None, compare=False)
+    repo_file: str | None = field(default=None, compare=False)
+
+    def sort_key(self) -> tuple:
+        return (self.file, self.line, self.column, self.rule, self.path or "", self.message)
+
+    def to_json(self) -> dict[str, Any]:
+        out: dict[str, Any] = {
+            "rule": self.rule,
+            "severity": self.severity,
+            "message": self.message,
+            "file": self.file,
+            "line": self.line,
+            "column": self.column,
+            "object": self.object,
+            "path": self.path,
+        }
+        if self.related:
+            out["related"] = self.related
+        if self.source:
+            out["source"] = self.source
+        if self.suppressed:
+            out["suppressed"] = self.suppressed
+        return out
+
+
+def sort_findings(findings: list[Finding]) -> list[Finding]:
+    return sorted(findings, key=Finding.sort_key)

@@ -1,0 +1,47 @@
+"""``--format text``: findings grouped by file, then a summary table.
+
+Each line reads ``file:line:col: severity rule message`` so editors and
+terminals can jump to it; colour only when writing to a terminal.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from ..lint import LintResult
+    from ..settings import Settings
+
+_COLORS = {"error": "\033[31m", "warning": "\033[33m", "info": "\033[36m"}
+_RESET = "\033[0m"
+
+
+def render(result: LintResult, settings: Settings) -> str:
+    from tabulate import tabulate
+
+    lines: list[str] = []
+    shown = result.findings + [f for f in result.suppressed if f.suppressed is not None]
+    shown.sort(key=lambda f: f.sort_key())
+    current = None
+    for f in shown:
+        if f.file != current:
+            if current is not None:
+                lines.append("")
+            current = f.file
+        sev = f.severity
+        if settings.color:
+            sev = f"{_COLORS.get(sev, '')}{sev}{_RESET}"
+        extra = ""
+        if f.suppressed is not None:
+            reason = f.suppressed.get("reason")
+            extra = f" [suppressed by {f.suppressed.get('by')}{': ' + reason if reason else ''}]"
+        lines.append(f"{f.file}:{f.line}:{f.column}: {sev} {f.rule} {f.message}{extra}")
+        for rel in f.related or ():
+            lines.append(f"    related: {rel.get('file')}:{rel.get('line')}:{rel.get('column')}: {rel.get('message')}")
+    if shown:
+        lines.append("")
+    s = result.summary()
+    table = [[s["files"], s["documents"], s["findings"], s["error"], s["warning"], s["info"], s["suppressed"]]]
+    lines.append(tabulate(table, headers=["files", "documents", "findings", "error", "warning", "info",
+                                          "suppressed"], tablefmt="simple"))
+    return "\n".join(lines) + "\n"
