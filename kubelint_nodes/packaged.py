@@ -7,12 +7,12 @@ was never built reads them from the repository instead.
 
 from __future__ import annotations
 
-from functools import lru_cache
+from functools import cache
 from importlib import resources
 from pathlib import Path
 
 
-@lru_cache(maxsize=None)
+@cache
 def data_dir(name: str) -> Path:
     """``rules`` or ``schemas``: the directory holding the packaged files."""
     try:

@@ -13,8 +13,6 @@ ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = ROOT / "tests" / "fixtures"
 SHARED = ROOT.parent / "shared"
 
-# Every JSON lint report produced through run_json() is checked against both schemas at the end.
-_REPORTS: list[dict] = []
 
 
 @pytest.fixture
@@ -52,12 +50,37 @@ def run_cli(*args: str, cwd: str | Path | None = None, stdin: str | bytes | None
     return Run(res.exit_code, res.stdout, res.stderr)
 
 
-def run_json(*args: str, cwd: str | Path | None = None, stdin: str | bytes | None = None) -> dict:
-    """``lint --format json``; asserts a parseable report and records it for schema validation."""
+_VALIDATORS: list = []
+
+
+def report_validators() -> list:
+    """Validators of the lint report: the project's own schema, and the shared one when present."""
+    if not _VALIDATORS:
+        import jsonschema
+
+        paths = [ROOT / "schemas" / "lint-report.schema.json"]
+        if SHARED.is_dir():
+            paths.append(SHARED / "schemas" / "lint-report.schema.json")
+        for p in paths:
+            schema = json.loads(p.read_text(encoding="utf-8"))
+            _VALIDATORS.append(jsonschema.validators.validator_for(schema)(schema))
+    return _VALIDATORS
+
+
+def assert_valid_report(report: dict) -> None:
+    for v in report_validators():
+        errors = list(v.iter_errors(report))
+        assert not errors, errors[0]
+
+
+def run_json(*args: str, cwd: str | Path | None = None, stdin: str | bytes | None = None,
+             codes: tuple[int, ...] = (0, 1)) -> dict:
+    """``lint --format json``: asserts the exit code, a report valid against both schemas, no internal error."""
     res = run_cli("lint", "--format", "json", *args, cwd=cwd, stdin=stdin)
-    assert res.exit_code in (0, 1), (res.exit_code, res.stderr, res.stdout[:2000])
+    assert res.exit_code in codes, (res.exit_code, res.stderr, res.stdout[:2000])
     report = res.json
-    _REPORTS.append(report)
+    assert_valid_report(report)
+    assert not [f for f in report["findings"] if f["rule"] == "internal-error"], report["findings"]
     return report
 
 
@@ -68,7 +91,3 @@ def findings(report: dict, rule: str | None = None) -> list[dict]:
 def where(report: dict, rule: str) -> list[tuple[str, int, int]]:
     """(file, line, column) of every finding of ``rule``."""
     return [(f["file"], f["line"], f["column"]) for f in findings(report, rule)]
-
-
-def recorded_reports() -> list[dict]:
-    return _REPORTS

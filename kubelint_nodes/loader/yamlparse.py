@@ -195,7 +195,8 @@ def parse_yaml(text: str, limits: Limits | None = None) -> ParseResult:
     from yaml._yaml import CParser
 
     limits = limits or Limits()
-    SE, MS, ME, SS, SEnd = E.ScalarEvent, E.MappingStartEvent, E.MappingEndEvent, E.SequenceStartEvent, E.SequenceEndEvent
+    SE, MS, ME = E.ScalarEvent, E.MappingStartEvent, E.MappingEndEvent
+    SS, SEnd = E.SequenceStartEvent, E.SequenceEndEvent
     AE, DS, DE, STE = E.AliasEvent, E.DocumentStartEvent, E.DocumentEndEvent, E.StreamEndEvent
     docs: list[ParsedDocument] = []
     issues: list[ParseIssue] = []

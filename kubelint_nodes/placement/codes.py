@@ -68,7 +68,6 @@ class Verdict:
 
     ``selected``: nodeName (if any), nodeSelector and required affinity match; ``targeted``: as SPEC §6
     defines it per kind; ``stage``: the first stage that failed (None when the workload runs).
-    ``booked`` says whether the pod was counted against the node (SPEC §6 booking).
     """
 
     targeted: bool
@@ -76,7 +75,7 @@ class Verdict:
     selected: bool
     reasons: tuple[Reason, ...] = ()
     stage: str | None = None
-    booked: bool = False
+    evicts: bool = False  # a critical pod admitted only by evicting non-critical pods (R4.3)
 
     @property
     def codes(self) -> tuple[str, ...]:

@@ -1,0 +1,286 @@
+"""The placement engine: every workload against every node, with SPEC §6's booking order.
+
+Scale comes from grouping: nodes that agree on everything placement reads (labels other than the hostname,
+taints, cordon, conditions, allocatable, existing usage, kubelet config, static pod assignments) are
+evaluated once.  Workloads that look at the node's name (``nodeName``, the hostname label, ``matchFields``)
+split a group further by how each of them sees each member, so results stay exact.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+
+from ..inventory.model import LABEL_HOSTNAME, Inventory, Node, StaticPodAssignment
+from .codes import Verdict
+from .stages import (
+    Compiled,
+    NodeView,
+    TaintCache,
+    compile_workload,
+    evaluate_daemonset,
+    evaluate_pinned_pod,
+    evaluate_pod,
+    evaluate_static,
+    static_path_reason,
+)
+from .workload import KIND_DAEMONSET, KIND_POD, KIND_STATIC, Workload
+
+DEFAULT_KUBERNETES_VERSION = (1, 36)
+
+A_UNBOOKED = "Pods without nodeName are not booked on any node"
+A_TEMPLATES = ("Pod templates of Deployments, StatefulSets, ReplicaSets, Jobs, CronJobs and "
+               "ReplicationControllers are not placed")
+A_NOT_EVALUATED = ("Not evaluated: LimitRange defaults, RuntimeClass overhead not written in spec.overhead, "
+                   "admission webhooks, scheduler profiles, inter-pod affinity, topology spread, volumes")
+A_TOLERATION_SECONDS = ("Pods carry the not-ready/unreachable NoExecute tolerations that the "
+                        "DefaultTolerationSeconds admission plugin adds")
+A_PARTIAL = ("Not whole-repository mode: resources and host ports are booked from each node's existing usage "
+             "and the workloads of this run only")
+A_EVICTION = ("Critical pods (static pods, priority >= 2000000000) are admitted by the kubelet by evicting "
+              "non-critical pods; the requests of the pods they evict are still counted in requested")
+A_OLD_API_REFS = ("Before v1.34 the kubelet runs static pods that reference API objects (their mirror pods are "
+                  "refused), so such references are not reported as placement failures")
+
+
+@dataclass
+class Group:
+    """Nodes that placement cannot tell apart; ``view`` is evaluated for all of them."""
+
+    index: int
+    members: list[Node]
+    view: NodeView
+    static: list[tuple[StaticPodAssignment, Workload]] = field(default_factory=list)
+    superseded: dict[int, str] = field(default_factory=dict)  # id(workload) → the file that wins
+
+    @property
+    def representative(self) -> Node:
+        return self.members[0]
+
+
+@dataclass
+class PlacementResult:
+    nodes: list[Node]  # sorted by name
+    workloads: list[Workload]  # sorted by (file, line, kind, namespace, name)
+    groups: list[Group]
+    group_of: dict[str, Group]
+    verdicts: dict[int, list[Verdict | None]]  # id(workload) → per group (None: not placed there)
+    compiled: dict[int, Compiled]
+    assumptions: list[str]
+    whole_repository: bool = True
+
+    def verdict(self, workload: Workload, node: str | Node) -> Verdict | None:
+        name = node if isinstance(node, str) else node.name
+        g = self.group_of.get(name)
+        return None if g is None else self.verdicts[id(workload)][g.index]
+
+    def placements(self, workload: Workload) -> Iterable[tuple[Node, Verdict]]:
+        """(node, verdict) by node name; static pods only on the nodes they are assigned to."""
+        per_group = self.verdicts[id(workload)]
+        group_of = self.group_of
+        for n in self.nodes:
+            v = per_group[group_of[n.name].index]
+            if v is not None:
+                yield n, v
+
+    def group_placements(self, workload: Workload) -> Iterable[tuple[Group, Verdict]]:
+        for g, v in zip(self.groups, self.verdicts[id(workload)]):
+            if v is not None:
+                yield g, v
+
+    def booked(self, node: str | Node) -> list[Workload]:
+        g = self.group_of[node if isinstance(node, str) else node.name]
+        return list(g.view.booking.booked)
+
+    def requested(self, node: str | Node) -> dict[str, int]:
+        """Existing usage plus everything booked; always has cpu, memory and pods (SPEC §6)."""
+        g = self.group_of[node if isinstance(node, str) else node.name]
+        b = g.view.booking
+        out = {k: v for k, v in b.requested.items() if v}
+        out.setdefault("cpu", 0)
+        out.setdefault("memory", 0)
+        out["pods"] = b.pods
+        return dict(sorted(out.items()))
+
+    def runs_anywhere(self, workload: Workload) -> bool:
+        return any(v.runs for _, v in self.group_placements(workload))
+
+    def runs_nowhere(self) -> list[Workload]:
+        """Workloads that make ``place`` exit 1 (SPEC §3): a DaemonSet, static pod or pinned Pod running on no
+        node, or a Pod feasible on no node."""
+        return [w for w in self.workloads if not self.runs_anywhere(w)]
+
+
+def _node_key(node: Node) -> tuple:
+    labels = frozenset((k, v) for k, v in node.labels.items() if k != LABEL_HOSTNAME)
+    e = node.existing
+    k = node.kubelet
+    return (
+        labels,
+        tuple(node.taints),
+        node.unschedulable,
+        tuple(sorted((c.type, c.status) for c in node.conditions)),
+        None if node.allocatable is None else tuple(sorted(node.allocatable.items())),
+        tuple(sorted(e.requests.items())), e.pods, tuple(e.host_ports),
+        (k.present, k.static_pod_path, k.max_pods, k.source),
+        tuple((a.manifest, a.directory) for a in node.static_pods),
+    )
+
+
+def _name_signature(sensitive: list[Compiled], node: Node) -> tuple:
+    """How each name-dependent workload sees this node; members of a group must agree on it."""
+    out = []
+    for cw in sensitive:
+        sel = cw.selection
+        out.append((cw.node_name == node.name if cw.node_name is not None else None,
+                    tuple(sel.selector_failures(node.labels)), sel.affinity_matches(node.labels, node.name)))
+    return tuple(out)
+
+
+def _booking_key(w: Workload) -> tuple:
+    """SPEC §6 booking order after the existing usage: static pods by file path, Pods with nodeName by
+    namespace/name, DaemonSets by descending priority then namespace/name."""
+    if w.kind == KIND_STATIC:
+        return (0, 0, w.file, w.namespace, w.name)
+    if w.kind == KIND_POD:
+        return (1, 0, w.namespace, w.name, w.file)
+    return (2, -w.priority, w.namespace, w.name, w.file)
+
+
+def place(inventory: Inventory, workloads: Sequence[Workload], *,
+          static_pods: Mapping[str, Workload | None] | None = None,
+          whole_repository: bool = True,
+          kubernetes_version: tuple[int, int] = DEFAULT_KUBERNETES_VERSION) -> PlacementResult:
+    """Predict every workload on every node.
+
+    ``workloads``: DaemonSets, Pods and StaticPods of the run.  ``static_pods`` maps each
+    ``StaticPodAssignment.manifest`` string of the inventory to the static pod read from that file (its first
+    document), or None when it is not a Pod; those workloads are placed on the nodes they are assigned to.
+    """
+    static_pods = dict(static_pods or {})
+    api_check = kubernetes_version >= (1, 34)
+    assumptions: set[str] = {A_UNBOOKED, A_TEMPLATES, A_NOT_EVALUATED, A_TOLERATION_SECONDS}
+    assumptions.update(inventory.assumptions)
+    if not whole_repository:
+        assumptions.add(A_PARTIAL)
+
+    # The workload list: the run's workloads plus the static pods the inventory assigns (once each).
+    all_w: list[Workload] = []
+    seen: set[int] = set()
+    by_file: dict[str, Workload] = {}
+    for w in workloads:
+        if id(w) not in seen and w.kind in (KIND_DAEMONSET, KIND_POD, KIND_STATIC):
+            seen.add(id(w))
+            all_w.append(w)
+            if w.kind == KIND_STATIC:
+                by_file.setdefault(w.file, w)
+    resolved: dict[str, Workload] = {}
+    for manifest, w in sorted(static_pods.items()):
+        if w is None:
+            assumptions.add(f"Static pod manifest {manifest} is not a Pod; it is not placed")
+            continue
+        w = by_file.get(w.file, w)
+        resolved[manifest] = w
+        if id(w) not in seen:
+            seen.add(id(w))
+            all_w.append(w)
+    all_w.sort(key=lambda w: w.key)
+
+    compiled = {id(w): compile_workload(w, api_reference_check=api_check) for w in all_w}
+    for w in all_w:
+        for note in w.notes + compiled[id(w)].problems:
+            assumptions.add(f"{w.kind} {w.namespace}/{w.name}: {note}")
+    if not api_check and any(cw.kind == KIND_STATIC for cw in compiled.values()):
+        assumptions.add(A_OLD_API_REFS)
+
+    # Group the nodes.
+    nodes = sorted(inventory.nodes, key=lambda n: n.name)
+    sensitive = [cw for cw in compiled.values() if cw.name_sensitive]
+    taint_ids: dict[tuple, int] = {}
+    buckets: dict[tuple, list[Node]] = {}
+    for n in nodes:
+        key = _node_key(n)
+        if sensitive:
+            key = (key, _name_signature(sensitive, n))
+        buckets.setdefault(key, []).append(n)
+    groups: list[Group] = []
+    group_of: dict[str, Group] = {}
+    for members in buckets.values():
+        rep = members[0]
+        tid = taint_ids.setdefault(tuple(rep.taints), len(taint_ids))
+        g = Group(len(groups), members, NodeView.of(rep, tid))
+        groups.append(g)
+        for m in members:
+            group_of[m.name] = g
+
+    _assign_static(groups, resolved, compiled, assumptions)
+
+    # Evaluate in booking order; Pods without nodeName last, against the final booking.
+    order = sorted((w for w in all_w if not (w.kind == KIND_POD and w.node_name is None)), key=_booking_key)
+    order += [w for w in all_w if w.kind == KIND_POD and w.node_name is None]
+    taints = TaintCache()
+    verdicts: dict[int, list[Verdict | None]] = {}
+    evicted = False
+    for w in order:
+        cw = compiled[id(w)]
+        per_group: list[Verdict | None]
+        if w.kind == KIND_STATIC:
+            per_group = []
+            for g in groups:
+                a = next((a for a, sw in g.static if sw is w), None)
+                per_group.append(None if a is None else evaluate_static(cw, g.view, a, g.superseded.get(id(w))))
+        else:
+            if w.kind == KIND_DAEMONSET:
+                fn = evaluate_daemonset
+            elif w.node_name is not None:
+                fn = evaluate_pinned_pod
+            else:
+                fn = evaluate_pod
+            per_group = [fn(cw, g.view, taints) for g in groups]
+        bookable = not (w.kind == KIND_POD and w.node_name is None)
+        if bookable:
+            for g, v in zip(groups, per_group):
+                if v is not None and v.runs:
+                    g.view.booking.book(w, cw.requests, cw.ports, cw.critical)
+                    evicted = evicted or v.evicts
+        verdicts[id(w)] = per_group
+    if evicted:
+        assumptions.add(A_EVICTION)
+
+    without_alloc = [n.name for n in nodes if n.allocatable is None]
+    if without_alloc:
+        shown = ", ".join(without_alloc[:10]) + (f" and {len(without_alloc) - 10} more"
+                                                   if len(without_alloc) > 10 else "")
+        assumptions.add(f"Nodes without allocatable or capacity are not checked for resources: {shown}")
+
+    return PlacementResult(nodes=nodes, workloads=all_w, groups=groups, group_of=group_of, verdicts=verdicts,
+                           compiled=compiled, assumptions=sorted(assumptions), whole_repository=whole_repository)
+
+
+def _assign_static(groups: list[Group], resolved: Mapping[str, Workload], compiled: Mapping[int, Compiled],
+                   assumptions: set[str]) -> None:
+    """Attach each group's static pods, and find the ones the kubelet drops as duplicates: pods with the same
+    namespace/name read from one directory keep only the file that sorts last (R5.2.7, file.go
+    ``replaceStore``)."""
+    for g in groups:
+        node = g.representative
+        seen: set[int] = set()
+        for a in node.static_pods:
+            w = resolved.get(a.manifest)
+            if w is None or id(w) in seen:
+                continue
+            seen.add(id(w))
+            g.static.append((a, w))
+        if not node.kubelet.present and g.static:
+            assumptions.add("Nodes without a kubelet config are assumed to read static pods from "
+                            "staticPods.path")
+        readable: dict[tuple[str, str], list[tuple[str, Workload]]] = {}
+        for a, w in g.static:
+            if static_path_reason(a, node) is None and not compiled[id(w)].api_refs:
+                readable.setdefault((w.namespace, w.name), []).append((a.landed_path.encode(), w))
+        for entries in readable.values():
+            if len(entries) > 1:
+                entries.sort(key=lambda e: e[0])  # byte-wise name order
+                winner = entries[-1][1]
+                for _, w in entries[:-1]:
+                    g.superseded[id(w)] = winner.file
