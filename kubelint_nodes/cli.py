@@ -124,6 +124,13 @@ def build_settings(paths: tuple[str, ...], kw: dict[str, Any]) -> Settings:
             raise click.UsageError(f"--report takes FORMAT:FILE with FORMAT one of {', '.join(FORMATS)}: {spec!r}")
         settings.reports.append((fmt, path))
     apply_config(settings, explicit_fail_on=kw.get("fail_on"))
+    if settings.kubernetes_version is not None:  # schema helper (issue 4): one of the shipped releases
+        from .schema import resolve_version
+
+        try:
+            settings.kubernetes_version = resolve_version(settings.kubernetes_version)
+        except ValueError as exc:
+            raise click.UsageError(f"--kubernetes-version: {exc}") from None
     if kw.get("fail_on"):
         settings.fail_on = kw["fail_on"]
     return settings

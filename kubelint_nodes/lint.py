@@ -6,6 +6,8 @@ wires them together.
 
 from __future__ import annotations
 
+import os
+import traceback
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -13,8 +15,8 @@ from . import __version__
 from .engine.registry import Catalogue, load_catalogue
 from .engine.runner import Engine
 from .findings import SEVERITY_RANK, Finding, sort_findings
-from .loader.files import Discovery, discover
-from .loader.read import LoadedFile, load_file
+from .loader.files import InputFile, discover
+from .loader.read import LoadedFile, LoadIssue, load_file
 from .settings import Settings
 
 
@@ -56,24 +58,81 @@ class LintResult:
         return 1 if any(SEVERITY_RANK.get(f.severity, 0) >= threshold for f in self.findings) else 0
 
 
-def load_all(discovery: Discovery, settings: Settings) -> list[LoadedFile]:
-    return [load_file(f, settings.limits) for f in discovery.files]
+def safe_load(f: InputFile, settings: Settings, traces: list[str] | None = None) -> LoadedFile:
+    """Load one file behind the guard: a loader bug becomes an ``internal-error`` finding, never a crash."""
+    try:
+        return load_file(f, settings.limits)
+    except Exception as exc:  # noqa: BLE001 - the file boundary guard of SPEC §9
+        if traces is not None and settings.debug:
+            traces.append(traceback.format_exc())
+        lf = LoadedFile(f)
+        cause = " ".join(f"{type(exc).__name__}: {exc}".split())[:300]
+        lf.issues.append(LoadIssue("internal-error", f"loading {f.display} failed: {cause}"))
+        return lf
+
+
+def _lint_files(files: list[InputFile], settings: Settings, engine: Engine) -> list[tuple[LoadedFile, list[Finding]]]:
+    out = []
+    for f in files:
+        lf = safe_load(f, settings, engine.debug_traces)
+        out.append((lf, engine.lint_file(lf)))
+    return out
+
+
+# Set in each worker by _init_worker (fork start method: the parent's catalogue is inherited).
+_WORKER: dict[str, Any] = {}
+
+
+def _init_worker(settings: Settings, catalogue: Catalogue) -> None:
+    _WORKER["engine"] = Engine(catalogue, settings)
+    _WORKER["settings"] = settings
+
+
+def _worker_chunk(files: list[InputFile]) -> tuple[list[tuple[LoadedFile, list[Finding]]], list[str]]:
+    engine = _WORKER["engine"]
+    engine.debug_traces = []
+    return _lint_files(files, _WORKER["settings"], engine), engine.debug_traces
+
+
+def _parallel(files: list[InputFile], settings: Settings, catalogue: Catalogue,
+              engine: Engine) -> list[tuple[LoadedFile, list[Finding]]]:
+    """Per-file work in ``settings.jobs`` processes; results come back in input order, so output is identical."""
+    import multiprocessing as mp
+
+    if any(f.is_stdin for f in files):
+        return _lint_files(files, settings, engine)
+    chunk = max(1, len(files) // (settings.jobs * 8))
+    chunks = [files[i:i + chunk] for i in range(0, len(files), chunk)]
+    method = "fork" if "fork" in mp.get_all_start_methods() else "spawn"
+    with mp.get_context(method).Pool(settings.jobs, _init_worker, (settings, catalogue)) as pool:
+        out: list[tuple[LoadedFile, list[Finding]]] = []
+        for part, traces in pool.imap(_worker_chunk, chunks):
+            out.extend(part)
+            engine.debug_traces.extend(traces)
+    return out
 
 
 def run_lint(settings: Settings, catalogue: Catalogue | None = None) -> LintResult:
     catalogue = catalogue or load_catalogue(settings.rules_dirs)
+    for kc in settings.kubelet_configs:
+        full = os.path.join(settings.cwd, kc)
+        if not os.path.isfile(full) or not os.access(full, os.R_OK):
+            raise UsageError(f"--kubelet-config {kc}: not a readable file")
     discovery = discover(settings)
     if discovery.missing:
         raise UsageError(f"path does not exist: {discovery.missing[0]}")
     engine = Engine(catalogue, settings)
-    loaded = load_all(discovery, settings)
-    findings: list[Finding] = []
-    for lf in loaded:
-        findings.extend(engine.lint_file(lf))
+    if settings.jobs > 1 and len(discovery.files) > 1:
+        pairs = _parallel(discovery.files, settings, catalogue, engine)
+    else:
+        pairs = _lint_files(discovery.files, settings, engine)
+    loaded = [lf for lf, _ in pairs]
+    findings: list[Finding] = [f for _, fs in pairs for f in fs]
     findings.extend(engine.lint_run(loaded))
     for notice in discovery.notices:
         if engine.enabled(notice.rule):
             findings.append(Finding(notice.rule, engine.severity(notice.rule), notice.message, notice.display, 1, 1))
+    annotate_helm_sources(findings, loaded)
     kept, suppressed = apply_filters(findings, loaded, settings, catalogue)
     return LintResult(sort_findings(kept), suppressed, len(discovery.files), sum(lf.documents for lf in loaded),
                       loaded, catalogue, engine.debug_traces)
@@ -85,3 +144,10 @@ def apply_filters(findings: list[Finding], loaded: list[LoadedFile], settings: S
     from .suppression import filter_findings
 
     return filter_findings(findings, loaded, settings, catalogue)
+
+
+def annotate_helm_sources(findings: list[Finding], loaded: list[LoadedFile]) -> None:
+    """SPEC §4 ``source``: the Helm template named by ``# Source:`` in rendered input; see loader/helm_source.py."""
+    from .loader.helm_source import annotate_sources
+
+    annotate_sources(findings, loaded)

@@ -1,32 +1,69 @@
 """Declarative checks: a rule's ``check:`` block, interpreted.
 
-The shape (validated by ``schemas/rule.schema.json``)::
+A rule that can be said as "this field must (not) be that" needs no Python
+(Polaris' checks are schemas, kube-linter's checks are parameterised
+templates). The engine selects objects by role and walks the places a rule
+names, so the rule only judges. The shape (``schemas/rule.schema.json``)::
 
     check:
-      target: container          # container | pod | object
+      target: container          # object | pod | container | volume | volumeMount
       containers: [containers, initContainers, ephemeralContainers]   # optional filter
+      each: ports                # optional: judge every item of this list under the target
       fail_when: {field: securityContext.privileged, equals: true}
-      at: securityContext.privileged     # reported path, relative to the target
+      at: securityContext.privileged     # reported path, relative to what is judged
+      message: "..."             # optional, overrides the rule's message for this check
 
-Conditions: ``{field: a.b, <op>: value}`` with ops ``equals``, ``not_equals``,
-``in``, ``not_in``, ``missing`` (absent or null), ``present``, ``matches``
-(regex on a string), ``contains_any`` (a list field shares an element,
-case-insensitively); ``pod_field`` instead of ``field`` reads the pod spec
-while targeting a container; ``all``/``any``/``not`` combine; a value
-``{param: name}`` reads a rule parameter. The engine walks containers of every
-kind, so a rule only judges (Polaris' ``target``, kube-linter's templates).
+``check`` may also be a list of such blocks; each reports on its own (one
+finding per offending place: ``hostPID`` and ``hostIPC`` are two places).
+
+What is judged, and where a finding points:
+
+* ``object`` — the whole object; ``pod`` — its pod spec (every role that has
+  one: Pod, static pod, DaemonSet and workload templates, CronJob's too);
+* ``container`` — each container of the kinds listed (default: all three);
+* ``volume`` — each ``spec.volumes`` entry; ``volumeMount`` — each
+  ``volumeMounts`` entry of each container, with the pod volume it mounts;
+* ``each: a.b`` — each item of that list below the target (ports, sysctls,
+  tolerations).
+
+Conditions: ``{<accessor>: a.b, <op>: value}``. Accessors: ``field`` (the
+judged node: the item, the container, the volume…), ``pod_field``,
+``container_field``, ``volume_field`` (the volume a ``volumeMount`` names),
+``object_field``. Operators:
+
+* ``equals`` / ``not_equals`` / ``in`` / ``not_in`` — typed comparison
+  (``true`` never equals ``1``);
+* ``missing`` (absent or null) / ``present``;
+* ``matches`` — a regular expression searched in a string;
+* ``contains_any`` — a list field shares an element with the value,
+  case-insensitively;
+* ``path_in`` — a path equal to one of the value's, trailing ``/`` ignored;
+* ``path_under`` — a path below one of the value's prefixes (a prefix
+  ending in ``/`` matches only below it, one without also matches itself);
+* ``image_tag_in`` — the tag of an image reference is one of the value's
+  (``""`` = no tag); a registry port is not a tag and a digest pins the image,
+  so a digest reference never matches.
+
+``all`` / ``any`` / ``not`` combine conditions. A value ``{param: name}``
+reads a rule parameter, so users tune rules without copying them. Messages
+are ``str.format`` templates with ``{object}``, ``{container}``, ``{item}``
+(the judged item's ``name``, else its index), ``{value}`` (what ``at``
+holds) and the rule's parameters.
 """
 
 from __future__ import annotations
 
+import posixpath
 import re
 from collections.abc import Iterator
+from dataclasses import dataclass
 from typing import Any
 
 from .context import CheckContext, Hit
 
 CONTAINER_KINDS = ("containers", "initContainers", "ephemeralContainers")
 _MISSING = object()
+_ACCESSORS = ("field", "pod_field", "container_field", "volume_field", "object_field")
 
 
 def split_field(dotted: str) -> tuple:
@@ -63,69 +100,198 @@ def iter_containers(spec: dict, kinds: tuple[str, ...] = CONTAINER_KINDS) -> Ite
                     yield kind, i, c
 
 
+def container_name(c: dict, index: int) -> str:
+    name = c.get("name")
+    return name if isinstance(name, str) and name else f"#{index}"
+
+
+# -- value helpers shared with the Python checks ---------------------------------------
+
+def image_tag(image: str) -> tuple[str | None, bool]:
+    """(tag, pinned by digest) of an image reference.
+
+    A ``:`` before the last ``/`` belongs to a registry port (``host:5000/app``
+    has no tag); a ``@sha256:…`` digest pins the image whatever the tag says
+    (distribution/reference grammar: ``name[:tag][@digest]``).
+    """
+    name, at, _digest = image.partition("@")
+    last = name.rsplit("/", 1)[-1]
+    tag = last.rpartition(":")[2] if ":" in last else None
+    return tag, bool(at)
+
+
+def normalize_path(path: str) -> str:
+    """A hostPath as the kubelet means it: repeated and trailing ``/`` do not change it."""
+    if not path.startswith("/"):
+        return path.rstrip("/") or path
+    norm = posixpath.normpath(path)
+    return "/" + norm.lstrip("/")
+
+
+def path_under(path: str, prefixes: list[str]) -> str | None:
+    """The first prefix ``path`` lies under (see ``path_under`` in the module doc), else None."""
+    p = normalize_path(path)
+    for prefix in prefixes:
+        if not isinstance(prefix, str) or not prefix:
+            continue
+        base = normalize_path(prefix)
+        if p.startswith(base.rstrip("/") + "/") and p != base:
+            return prefix
+        if not prefix.endswith("/") and p == base:
+            return prefix
+    return None
+
+
+def same(a: Any, b: Any) -> bool:
+    """Equality as YAML means it: booleans equal only booleans (Python's ``True == 1`` is not YAML's)."""
+    if isinstance(a, bool) or isinstance(b, bool):
+        return isinstance(a, bool) and isinstance(b, bool) and a == b
+    return a == b
+
+
+# -- evaluation -----------------------------------------------------------------------------
+
+@dataclass
+class Scope:
+    """What one evaluation sees: the judged node and its surroundings."""
+
+    node: Any
+    obj: dict
+    pod: dict | None = None
+    container: dict | None = None
+    volume: dict | None = None
+
+
 def _value(v: Any, params: dict[str, Any]) -> Any:
     if isinstance(v, dict) and set(v) == {"param"}:
         return params.get(v["param"])
     return v
 
 
-def evaluate(cond: dict, target: Any, pod: dict | None, params: dict[str, Any]) -> bool:
+def _read(cond: dict, scope: Scope) -> Any:
+    for accessor in _ACCESSORS:
+        if accessor in cond:
+            base = {
+                "field": scope.node,
+                "pod_field": scope.pod,
+                "container_field": scope.container,
+                "volume_field": scope.volume,
+                "object_field": scope.obj,
+            }[accessor]
+            return get_in(base if base is not None else {}, split_field(cond[accessor]))
+    raise ValueError(f"condition without a field: {cond}")
+
+
+def evaluate(cond: dict, scope: Scope, params: dict[str, Any]) -> bool:
     if "all" in cond:
-        return all(evaluate(c, target, pod, params) for c in cond["all"])
+        return all(evaluate(c, scope, params) for c in cond["all"])
     if "any" in cond:
-        return any(evaluate(c, target, pod, params) for c in cond["any"])
+        return any(evaluate(c, scope, params) for c in cond["any"])
     if "not" in cond:
-        return not evaluate(cond["not"], target, pod, params)
-    if "pod_field" in cond:
-        value = get_in(pod if pod is not None else {}, split_field(cond["pod_field"]))
-    else:
-        value = get_in(target, split_field(cond["field"]))
+        return not evaluate(cond["not"], scope, params)
+    value = _read(cond, scope)
     present = value is not _MISSING and value is not None
     if "missing" in cond:
         return (not present) == bool(cond["missing"])
     if "present" in cond:
         return present == bool(cond["present"])
     if "equals" in cond:
-        return present and value == _value(cond["equals"], params)
+        return present and same(value, _value(cond["equals"], params))
     if "not_equals" in cond:
-        return not (present and value == _value(cond["not_equals"], params))
+        return not (present and same(value, _value(cond["not_equals"], params)))
     if "in" in cond:
-        return present and value in (_value(cond["in"], params) or ())
+        return present and any(same(value, x) for x in (_value(cond["in"], params) or ()))
     if "not_in" in cond:
-        return not (present and value in (_value(cond["not_in"], params) or ()))
+        return not (present and any(same(value, x) for x in (_value(cond["not_in"], params) or ())))
     if "matches" in cond:
         return isinstance(value, str) and re.search(_value(cond["matches"], params), value) is not None
     if "contains_any" in cond:
         wanted = {str(x).upper() for x in (_value(cond["contains_any"], params) or ())}
         return isinstance(value, list) and any(str(x).upper() in wanted for x in value)
+    if "path_in" in cond:
+        if not isinstance(value, str):
+            return False
+        p = normalize_path(value)
+        return any(isinstance(x, str) and normalize_path(x) == p for x in (_value(cond["path_in"], params) or ()))
+    if "path_under" in cond:
+        return isinstance(value, str) and path_under(value, list(_value(cond["path_under"], params) or ())) is not None
+    if "image_tag_in" in cond:
+        if not isinstance(value, str) or not value:
+            return False
+        tag, pinned = image_tag(value)
+        return not pinned and (tag or "") in (_value(cond["image_tag_in"], params) or ())
     raise ValueError(f"condition without an operator: {cond}")
 
 
-def run_declarative(ctx: CheckContext) -> Iterator[Hit]:
-    spec = ctx.rule.check or {}
-    res = ctx.resource
-    target_kind = spec.get("target", "object")
-    cond = spec["fail_when"]
-    at = split_field(spec["at"]) if spec.get("at") else _default_at(cond)
-    template = ctx.rule.message or ctx.rule.summary
-    fmt = {"object": res.describe(), **ctx.params}
-    if target_kind == "object":
-        if evaluate(cond, res.data, res.pod_spec(), ctx.params):
-            yield ctx.hit(_format(template, fmt, value=get_in(res.data, at)), at)
+# -- walking --------------------------------------------------------------------------------
+
+def _targets(spec: dict, res_data: dict, pod: dict | None, pod_path: tuple | None
+             ) -> Iterator[tuple[tuple, Scope, dict[str, Any]]]:
+    """(path of the judged node, its scope, message values) for every place the check names."""
+    target = spec.get("target", "object")
+    if target == "object":
+        yield (), Scope(res_data, res_data, pod), {}
         return
-    pod_path = res.pod_spec_path
-    pod = res.pod_spec()
     if pod is None or pod_path is None:
         return
-    if target_kind == "pod":
-        if evaluate(cond, pod, pod, ctx.params):
-            yield ctx.hit(_format(template, fmt, value=get_in(pod, at)), pod_path + at)
-        return
     kinds = tuple(spec.get("containers") or CONTAINER_KINDS)
-    for kind, i, c in iter_containers(pod, kinds):
-        if evaluate(cond, c, pod, ctx.params):
-            msg = _format(template, fmt, container=c.get("name", f"#{i}"), value=get_in(c, at))
-            yield ctx.hit(msg, pod_path + (kind, i) + at)
+    if target == "pod":
+        yield pod_path, Scope(pod, res_data, pod), {}
+    elif target == "container":
+        for kind, i, c in iter_containers(pod, kinds):
+            yield pod_path + (kind, i), Scope(c, res_data, pod, c), {"container": container_name(c, i)}
+    elif target == "volume":
+        for i, v in _items(pod.get("volumes")):
+            yield pod_path + ("volumes", i), Scope(v, res_data, pod, None, v), {"item": _label(v, i)}
+    elif target == "volumeMount":
+        volumes = {v.get("name"): v for _, v in _items(pod.get("volumes"))}
+        for kind, i, c in iter_containers(pod, kinds):
+            for j, m in _items(c.get("volumeMounts")):
+                vol = volumes.get(m.get("name"))
+                yield (pod_path + (kind, i, "volumeMounts", j), Scope(m, res_data, pod, c, vol),
+                       {"container": container_name(c, i), "item": _label(m, j)})
+
+
+def _items(value: Any) -> Iterator[tuple[int, dict]]:
+    if isinstance(value, list):
+        for i, item in enumerate(value):
+            if isinstance(item, dict):
+                yield i, item
+
+
+def _label(item: dict, index: int) -> str:
+    name = item.get("name")
+    return name if isinstance(name, str) and name else f"#{index}"
+
+
+def check_blocks(rule_check: Any) -> list[dict]:
+    """A rule's ``check`` as a list of blocks (it may be one block or a list)."""
+    if isinstance(rule_check, list):
+        return [b for b in rule_check if isinstance(b, dict)]
+    return [rule_check] if isinstance(rule_check, dict) else []
+
+
+def run_declarative(ctx: CheckContext) -> Iterator[Hit]:
+    res = ctx.resource
+    pod = res.pod_spec()
+    pod_path = res.pod_spec_path
+    base_fmt = {**ctx.params, "object": res.describe()}
+    for block in check_blocks(ctx.rule.check):
+        cond = block["fail_when"]
+        at = split_field(block["at"]) if block.get("at") else _default_at(cond)
+        template = block.get("message") or ctx.rule.message or ctx.rule.summary
+        each = split_field(block["each"]) if block.get("each") else None
+        for path, scope, extra in _targets(block, res.data, pod, pod_path):
+            if each is None:
+                places = [(path, scope, extra)]
+            else:
+                items = get_in(scope.node, each)
+                places = [(path + each + (j,), Scope(item, scope.obj, scope.pod, scope.container, scope.volume),
+                           {**extra, "item": _label(item, j)}) for j, item in _items(items)]
+            for where, sc, values in places:
+                if evaluate(cond, sc, ctx.params):
+                    msg = _format(template, {**base_fmt, **values}, value=get_in(sc.node, at))
+                    yield ctx.hit(msg, where + at)
 
 
 def _default_at(cond: dict) -> tuple:
@@ -134,18 +300,20 @@ def _default_at(cond: dict) -> tuple:
             return split_field(cond["field"])
         for key in ("all", "any"):
             if key in cond and cond[key]:
-                cond = cond[key][0]
-                break
-        else:
-            if "not" in cond:
-                cond = cond["not"]
-                continue
-            return ()
+                for sub in cond[key]:
+                    found = _default_at(sub)
+                    if found:
+                        return found
+                return ()
+        if "not" in cond:
+            cond = cond["not"]
+            continue
+        return ()
 
 
 def _format(template: str, fmt: dict[str, Any], **extra: Any) -> str:
     values = {**fmt, **{k: ("" if v is _MISSING else v) for k, v in extra.items()}}
     try:
         return template.format(**values)
-    except (KeyError, IndexError, ValueError):
+    except (KeyError, IndexError, ValueError, AttributeError):
         return template

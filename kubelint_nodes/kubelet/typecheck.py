@@ -150,8 +150,9 @@ def _walk(value: Any, t: Type, path: tuple) -> Iterator[Problem]:
         if not isinstance(value, list):
             yield _type_problem(path, t, value)
             return
-        for i, item in enumerate(value):
-            yield from _walk(item, t.item, path + (i,)) if t.item else iter(())
+        if t.item is not None:
+            for i, item in enumerate(value):
+                yield from _walk(item, t.item, path + (i,))
         return
     if t.kind == "map":
         if not isinstance(value, dict):

@@ -50,6 +50,10 @@ def display_path(path: str) -> str:
     p = os.path.normpath(path).replace(os.sep, "/")
     while p.startswith("./"):
         p = p[2:]
+    try:
+        p.encode("utf-8")
+    except UnicodeEncodeError:  # a non-UTF-8 file name (surrogate-escaped by the OS layer): show it escaped
+        p = p.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
     return p
 
 

@@ -118,7 +118,10 @@ def load_file(f: InputFile, limits: Limits, data: bytes | None = None) -> Loaded
                                         line, col, owner))
     for pi in result.issues:
         res, path = _owner(by_doc.get(pi.doc_index, []) if pi.doc_index is not None else [], pi.path)
-        out.issues.append(LoadIssue(pi.rule, pi.message, pi.line, pi.column, res, path))
+        message = pi.message
+        if pi.rule == "yaml-syntax" and "{{" in text:
+            message += " (this looks like a Helm or Go template: lint the output of `helm template` instead)"
+        out.issues.append(LoadIssue(pi.rule, message, pi.line, pi.column, res, path))
     return out
 
 

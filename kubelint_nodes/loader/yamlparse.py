@@ -124,6 +124,7 @@ class Limits:
     max_depth: int = 500
     max_nodes: int = 1_000_000
     max_documents: int = 10_000
+    max_scalar_length: int = 1024 * 1024  # a ConfigMap is capped at 1 MiB by the API server anyway
 
 
 @dataclass
@@ -143,6 +144,33 @@ class ParsedDocument:
     positions: dict[int, Any]
     start: Position
     tags: list[tuple[str, tuple, Position]] = field(default_factory=list)
+
+    # ``positions`` is keyed by id(container), which does not survive pickling (``--jobs`` sends documents
+    # between processes): store the tables in a deterministic walk order instead and re-key on arrival.
+    def __getstate__(self) -> dict[str, Any]:
+        state = dict(self.__dict__)
+        state["positions"] = [self.positions.get(id(c)) for c in _containers(self.data)]
+        return state
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        tables = state["positions"]
+        state["positions"] = {id(c): t for c, t in zip(_containers(state["data"]), tables) if t is not None}
+        self.__dict__.update(state)
+
+
+def _containers(root: Any) -> list[Any]:
+    """Every dict/list reachable from ``root``, each once, in depth-first order."""
+    out: list[Any] = []
+    seen: set[int] = set()
+    stack = [root]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, (dict, list)) and id(node) not in seen:
+            seen.add(id(node))
+            out.append(node)
+            children = node.values() if isinstance(node, dict) else node
+            stack.extend(reversed([c for c in children if isinstance(c, (dict, list))]))
+    return out
 
 
 @dataclass
@@ -202,6 +230,7 @@ def parse_yaml(text: str, limits: Limits | None = None) -> ParseResult:
     issues: list[ParseIssue] = []
     cache: dict[str, Any] = {}
     max_depth, max_nodes, max_docs = limits.max_depth, limits.max_nodes, limits.max_documents
+    max_scalar = limits.max_scalar_length
 
     parser = CParser(text)
     get = parser.get_event
@@ -244,6 +273,10 @@ def parse_yaml(text: str, limits: Limits | None = None) -> ParseResult:
                     m = ev.start_mark
                     pos = (m.line + 1, m.column + 1)
                     count += 1
+                    if len(ev.value) > max_scalar:
+                        raise _LimitExceeded(
+                            f"a scalar of {len(ev.value)} characters, over the {max_scalar} limit (max_scalar_length)",
+                            pos)
                     tag = ev.tag
                     if ev.style == "" and (tag is None or tag == "!"):
                         v = ev.value
@@ -262,7 +295,7 @@ def parse_yaml(text: str, limits: Limits | None = None) -> ParseResult:
                                 if tag != _STD_TAG + "str" and tag != _STD_TAG + "binary":
                                     value = resolve_plain(value) if value else None
                             else:
-                                tags.append((tag, (), pos))
+                                tags.append((tag, _tag_path(stack, cur, ismap, key), pos))
                     if ev.anchor is not None:
                         anchors[ev.anchor] = (value, 1)
                     if count > max_nodes:
@@ -294,7 +327,7 @@ def parse_yaml(text: str, limits: Limits | None = None) -> ParseResult:
                     pos = (m.line + 1, m.column + 1)
                     count += 1
                     if ev.tag is not None and ev.tag != "!" and ev.tag not in _CONTAINER_TAGS:
-                        tags.append((ev.tag, (), pos))
+                        tags.append((ev.tag, _tag_path(stack, cur, ismap, key), pos))
                     new: Any = {} if cls is MS else []
                     npos: Any = {} if cls is MS else []
                     positions[id(new)] = npos
@@ -407,6 +440,19 @@ def _frame_path(stack: list[tuple], key: Any) -> tuple:
         parts.append(pkey if pmap else len(parent) - 1)
     parts.append(key)
     return tuple(parts)
+
+
+def _tag_path(stack: list[tuple], cur: Any, ismap: bool, key: Any) -> tuple:
+    """The path of the node being read (a tagged one): the inventory's ``!include`` needs to know where it is.
+
+    A tagged mapping key gets the path of its mapping.
+    """
+    if cur is None:
+        return ()
+    if not ismap:
+        return _frame_path(stack, len(cur))
+    path = _frame_path(stack, key)
+    return path if key is not None else path[:-1]
 
 
 def _apply_merges(cur: dict, curpos: dict, sources: list) -> None:

@@ -19,6 +19,8 @@ POD_ROLES = ("pod", "static-pod", "daemonset", "workload")
 
 
 def role_of(kind: Any, api_version: Any, in_static_dir: bool = False, first_document: bool = True) -> str:
+    if not isinstance(kind, str):
+        return "other"
     if kind == "Pod":
         return "static-pod" if in_static_dir and first_document else "pod"
     if kind == "DaemonSet":
@@ -36,6 +38,8 @@ def role_of(kind: Any, api_version: Any, in_static_dir: bool = False, first_docu
 
 def pod_spec_path(kind: Any) -> tuple | None:
     """Where the pod spec of a kind lives (SPEC §4 roles)."""
+    if not isinstance(kind, str):
+        return None
     if kind == "Pod":
         return ("spec",)
     if kind == "CronJob":

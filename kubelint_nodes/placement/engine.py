@@ -14,14 +14,18 @@ from dataclasses import dataclass, field
 from ..inventory.model import LABEL_HOSTNAME, Inventory, Node, StaticPodAssignment
 from .codes import Verdict
 from .stages import (
+    RUNS as _RUNS,
     Compiled,
     NodeView,
     TaintCache,
     compile_workload,
-    evaluate_daemonset,
-    evaluate_pinned_pod,
-    evaluate_pod,
+    daemonset_after,
+    daemonset_gate,
     evaluate_static,
+    pinned_after,
+    pinned_gate,
+    pod_after,
+    pod_gate,
     static_path_reason,
 )
 from .workload import KIND_DAEMONSET, KIND_POD, KIND_STATIC, Workload
@@ -52,6 +56,7 @@ class Group:
     view: NodeView
     static: list[tuple[StaticPodAssignment, Workload]] = field(default_factory=list)
     superseded: dict[int, str] = field(default_factory=dict)  # id(workload) → the file that wins
+    gate_key: tuple = ()  # (taint set id, cordoned): what the first stage reads besides labels and name
 
     @property
     def representative(self) -> Node:
@@ -208,7 +213,7 @@ def place(inventory: Inventory, workloads: Sequence[Workload], *,
     for members in buckets.values():
         rep = members[0]
         tid = taint_ids.setdefault(tuple(rep.taints), len(taint_ids))
-        g = Group(len(groups), members, NodeView.of(rep, tid))
+        g = Group(len(groups), members, NodeView.of(rep, tid), gate_key=(tid, rep.unschedulable))
         groups.append(g)
         for m in members:
             group_of[m.name] = g
@@ -219,6 +224,7 @@ def place(inventory: Inventory, workloads: Sequence[Workload], *,
     order = sorted((w for w in all_w if not (w.kind == KIND_POD and w.node_name is None)), key=_booking_key)
     order += [w for w in all_w if w.kind == KIND_POD and w.node_name is None]
     taints = TaintCache()
+    interned: dict[Verdict, Verdict] = {}
     verdicts: dict[int, list[Verdict | None]] = {}
     evicted = False
     for w in order:
@@ -228,15 +234,16 @@ def place(inventory: Inventory, workloads: Sequence[Workload], *,
             per_group = []
             for g in groups:
                 a = next((a for a, sw in g.static if sw is w), None)
-                per_group.append(None if a is None else evaluate_static(cw, g.view, a, g.superseded.get(id(w))))
+                v = None if a is None else evaluate_static(cw, g.view, a, g.superseded.get(id(w)))
+                per_group.append(None if v is None else interned.setdefault(v, v))
         else:
             if w.kind == KIND_DAEMONSET:
-                fn = evaluate_daemonset
+                gate, after = daemonset_gate, daemonset_after
             elif w.node_name is not None:
-                fn = evaluate_pinned_pod
+                gate, after = pinned_gate, pinned_after
             else:
-                fn = evaluate_pod
-            per_group = [fn(cw, g.view, taints) for g in groups]
+                gate, after = pod_gate, pod_after
+            per_group = _evaluate_groups(cw, groups, gate, after, taints, interned)
         bookable = not (w.kind == KIND_POD and w.node_name is None)
         if bookable:
             for g, v in zip(groups, per_group):
@@ -255,6 +262,43 @@ def place(inventory: Inventory, workloads: Sequence[Workload], *,
 
     return PlacementResult(nodes=nodes, workloads=all_w, groups=groups, group_of=group_of, verdicts=verdicts,
                            compiled=compiled, assumptions=sorted(assumptions), whole_repository=whole_repository)
+
+
+def _evaluate_groups(cw: Compiled, groups: list[Group], gate, after, taints: TaintCache,
+                     interned: dict[Verdict, Verdict]) -> list[Verdict | None]:
+    """One workload on every group.  The first stage (controller / scheduler filters / node name) reads only
+    the node's name, labels, taints and cordon, so its outcome is memoised on exactly the inputs it reads: the
+    values of the label keys the workload selects on, the taint set, the cordon flag, and the name only
+    when the workload looks at it."""
+    keys = cw.selection.label_keys
+    by_name = cw.selection.uses_fields
+    pinned = cw.node_name
+    memo: dict[tuple, Verdict | None] = {}
+    out: list[Verdict | None] = []
+    append = out.append
+    simple = not keys and not by_name and pinned is None
+    for g in groups:
+        view = g.view
+        if simple:
+            key = g.gate_key
+        else:
+            node = view.node
+            labels = node.labels
+            key = (tuple([labels.get(k) for k in keys]), g.gate_key,
+                   node.name if by_name else (pinned == node.name if pinned is not None else None))
+        try:
+            v = memo[key]
+        except KeyError:
+            v = gate(cw, view, taints)
+            if v is not None:
+                v = interned.setdefault(v, v)
+            memo[key] = v
+        if v is None:
+            v = after(cw, view, taints)
+            if v is not _RUNS:
+                v = interned.setdefault(v, v)
+        append(v)
+    return out
 
 
 def _assign_static(groups: list[Group], resolved: Mapping[str, Workload], compiled: Mapping[int, Compiled],

@@ -84,19 +84,23 @@ def render_json(result: PlacementResult, version: str | None = None) -> str:
     parts.append("\n  ],\n  \"nodes\": [" if result.assumptions else "],\n  \"nodes\": [")
     parts.append(",".join("\n    " + dumps(e) for e in _node_entries(result)))
     parts.append("\n  ],\n  \"workloads\": [" if result.nodes else "],\n  \"workloads\": [")
-    node_json = {n.name: dumps(n.name) for n in result.nodes}
+    node_rows = [('\n      {"node": ' + dumps(n.name), result.group_of[n.name].index) for n in result.nodes]
     suffix_cache: dict[int, str] = {}
     wl_parts = []
     for w in result.workloads:
         head = dumps({"kind": w.kind, "name": w.name, "namespace": w.namespace, "file": w.file,
                       "line": w.line})[:-1]
         rows = []
-        for n, v in result.placements(w):
+        per_group = result.verdicts[id(w)]
+        for prefix, gi in node_rows:
+            v = per_group[gi]
+            if v is None:
+                continue
             s = suffix_cache.get(id(v))
             if s is None:
                 s = dumps(_placement("", v))[len('{"node": ""'):]
                 suffix_cache[id(v)] = s
-            rows.append('\n      {"node": ' + node_json[n.name] + s)
+            rows.append(prefix + s)
         body = ",".join(rows)
         wl_parts.append("\n    " + head + ', "placements": [' + body + ("\n    ]}" if rows else "]}"))
     parts.append(",".join(wl_parts))

@@ -168,6 +168,8 @@ class NodeSelection:
     selector: tuple[tuple[str, str], ...] = ()
     terms: tuple[Term, ...] | None = None  # None: no required affinity
     name_sensitive: bool = False  # depends on the node's name (hostname label or matchFields)
+    label_keys: tuple[str, ...] = ()  # every label key the selection reads
+    uses_fields: bool = False  # has matchFields (reads the node's name)
 
     def selector_failures(self, labels: dict[str, str]) -> list[tuple[str, str]]:
         return [(k, v) for k, v in self.selector if labels.get(k) != v]
@@ -206,6 +208,8 @@ def compile_selection(spec: dict) -> NodeSelection:
     if isinstance(required, dict):
         compiled = [_compile_term(t) for t in as_list(required.get("nodeSelectorTerms"))]
         terms = tuple(t for t in compiled if t is not None)
-    sensitive = any(k == LABEL_HOSTNAME for k, _ in sel) or any(
-        r[0] or r[1] == LABEL_HOSTNAME for t in (terms or ()) for r in t.requirements)
-    return NodeSelection(sel, terms, sensitive)
+    reqs = [r for t in (terms or ()) for r in t.requirements]
+    uses_fields = any(r[0] for r in reqs)
+    keys = tuple(sorted({k for k, _ in sel} | {r[1] for r in reqs if not r[0]}))
+    sensitive = uses_fields or LABEL_HOSTNAME in keys
+    return NodeSelection(sel, terms, sensitive, keys, uses_fields)

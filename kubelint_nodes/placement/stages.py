@@ -53,6 +53,7 @@ class Compiled:
     tolerations: list[Toleration]
     tol_key: tuple
     requests: dict[str, int]
+    request_items: tuple[tuple[str, int], ...]
     ports: list[HostPort]
     critical: bool
     best_effort: bool
@@ -86,6 +87,7 @@ def compile_workload(w: Workload, *, api_reference_check: bool = True) -> Compil
         tolerations=tols,
         tol_key=tuple(tols),
         requests=reqs,
+        request_items=tuple(reqs.items()),
         ports=host_ports(spec),
         critical=w.critical,
         best_effort=is_best_effort(spec),
@@ -206,10 +208,10 @@ def _kubelet_admission(cw: Compiled, view: NodeView, taints: TaintCache, *, chec
 
 # --- per kind --------------------------------------------------------------------------------------------
 
-def evaluate_daemonset(cw: Compiled, view: NodeView, taints: TaintCache) -> Verdict:
-    """DaemonSet: controller (R2.3, R2.4 with the R2.2 tolerations) → scheduler fit (R3.6, R3.7) → kubelet
-    pressure admission (R2.7, R4.4); with a template nodeName, kubelet admission replaces the scheduler
-    (R2.9)."""
+def daemonset_gate(cw: Compiled, view: NodeView, taints: TaintCache) -> Verdict | None:
+    """The DaemonSet controller's "should run" (R2.3, R2.4): nodeName, nodeSelector, required affinity and
+    every NoSchedule/NoExecute taint against the template's tolerations plus those of R2.2.  None: the node
+    is targeted.  Depends only on the node's name, labels and taints, so the engine memoises it."""
     node = view.node
     reasons: list[Reason] = []
     r = _name_reason(cw, node)
@@ -220,12 +222,37 @@ def evaluate_daemonset(cw: Compiled, view: NodeView, taints: TaintCache) -> Verd
     bad = taints.untolerated(cw, view, EFFECTS_SCHEDULE)
     if bad:
         reasons.append(_taint_reason(bad))
-    selected = r is None and not sel
     if reasons:
-        return _verdict(False, selected, reasons, C.STAGE_CONTROLLER)
+        return _verdict(False, r is None and not sel, reasons, C.STAGE_CONTROLLER)
+    return None
+
+
+def _fits_quickly(cw: Compiled, view: NodeView) -> bool:
+    """The common case, without building any reason: no pressure, no port, everything fits."""
+    if view.pressure or (cw.ports and view.booking.ports):
+        return False
+    alloc = view.node.allocatable
+    if alloc is None:
+        return True
+    b = view.booking
+    cap = alloc.get("pods")
+    if cap is not None and b.pods >= cap:
+        return False
+    used = b.requested
+    for name, want in cw.request_items:
+        if want > alloc.get(name, 0) - used.get(name, 0):
+            return False
+    return True
+
+
+def daemonset_after(cw: Compiled, view: NodeView, taints: TaintCache) -> Verdict:
+    """A targeted node: scheduler fit (R3.6, R3.7) then kubelet pressure admission (R2.7, R4.4); with a
+    template nodeName, kubelet admission replaces the scheduler (R2.9)."""
     if cw.node_name is not None:
         reasons = _kubelet_admission(cw, view, taints, check_taints=True)
         return _verdict(True, True, reasons, C.STAGE_KUBELET) if reasons else _runs_maybe_evicting(cw, view)
+    if _fits_quickly(cw, view):
+        return _RUNS
     reasons = port_reasons(view.booking, cw.ports) + _resources(cw, view, kubelet=False)
     if reasons:
         return _verdict(True, True, reasons, C.STAGE_FIT)
@@ -235,13 +262,19 @@ def evaluate_daemonset(cw: Compiled, view: NodeView, taints: TaintCache) -> Verd
     return _RUNS
 
 
-def evaluate_pinned_pod(cw: Compiled, view: NodeView, taints: TaintCache) -> Verdict:
-    """Pod with nodeName: the name decides (R4.1), then kubelet admission (R4.2–R4.4); cordons and
-    NoSchedule taints do not apply."""
-    node = view.node
-    r = _name_reason(cw, node)
-    if r:
-        return _verdict(False, False, [r], C.STAGE_NODE_NAME)
+def evaluate_daemonset(cw: Compiled, view: NodeView, taints: TaintCache) -> Verdict:
+    """DaemonSet: controller → scheduler fit → kubelet pressure admission (SPEC §6)."""
+    return daemonset_gate(cw, view, taints) or daemonset_after(cw, view, taints)
+
+
+def pinned_gate(cw: Compiled, view: NodeView, taints: TaintCache) -> Verdict | None:
+    """Pod with nodeName: only the named node is targeted (R4.1)."""
+    r = _name_reason(cw, view.node)
+    return _verdict(False, False, [r], C.STAGE_NODE_NAME) if r else None
+
+
+def pinned_after(cw: Compiled, view: NodeView, taints: TaintCache) -> Verdict:
+    """Kubelet admission (R4.2–R4.4); cordons and NoSchedule taints do not apply to a pod with nodeName."""
     reasons = _kubelet_admission(cw, view, taints, check_taints=True)
     if not reasons:
         return _runs_maybe_evicting(cw, view)
@@ -249,24 +282,29 @@ def evaluate_pinned_pod(cw: Compiled, view: NodeView, taints: TaintCache) -> Ver
     return _verdict(True, selected, reasons, C.STAGE_KUBELET)
 
 
-def evaluate_pod(cw: Compiled, view: NodeView, taints: TaintCache) -> Verdict:
-    """Pod without nodeName: scheduler filters (R3.2 NodeUnschedulable, R3.4 TaintToleration, R3.5
-    NodeAffinity) → fit (R3.6 NodePorts, R3.7 NodeResourcesFit) → kubelet pressure admission (R4.4)."""
+def evaluate_pinned_pod(cw: Compiled, view: NodeView, taints: TaintCache) -> Verdict:
+    return pinned_gate(cw, view, taints) or pinned_after(cw, view, taints)
+
+
+def pod_gate(cw: Compiled, view: NodeView, taints: TaintCache) -> Verdict | None:
+    """Pod without nodeName, scheduler filters: NodeUnschedulable (R3.2), TaintToleration (R3.4),
+    NodeAffinity (R3.5).  Any failure here also means "not targeted" (SPEC §6)."""
     node = view.node
     reasons: list[Reason] = []
     if node.unschedulable and not cw.tolerates_unschedulable:
-        reasons.append(Reason("node-unschedulable", "node is cordoned (spec.unschedulable) and the pod does "
-                              "not tolerate node.kubernetes.io/unschedulable:NoSchedule"))
+        reasons.append(_UNSCHEDULABLE_REASON)
     bad = taints.untolerated(cw, view, EFFECTS_SCHEDULE)
     if bad:
         reasons.append(_taint_reason(bad))
     sel = _selection_reasons(cw, node)
     reasons += sel
-    selected = not sel
-    if reasons:
-        # targeted needs selected, every NoSchedule/NoExecute taint tolerated and no cordon (SPEC §6):
-        # any failure of this stage rules it out.
-        return _verdict(False, selected, reasons, C.STAGE_SCHEDULER_FILTERS)
+    return _verdict(False, not sel, reasons, C.STAGE_SCHEDULER_FILTERS) if reasons else None
+
+
+def pod_after(cw: Compiled, view: NodeView, taints: TaintCache) -> Verdict:
+    """Fit (R3.6 NodePorts, R3.7 NodeResourcesFit), then kubelet pressure admission (R4.4)."""
+    if _fits_quickly(cw, view):
+        return _RUNS
     reasons = port_reasons(view.booking, cw.ports) + _resources(cw, view, kubelet=False)
     if reasons:
         return _verdict(True, True, reasons, C.STAGE_FIT)
@@ -274,6 +312,14 @@ def evaluate_pod(cw: Compiled, view: NodeView, taints: TaintCache) -> Verdict:
     if p:
         return _verdict(True, True, [p], C.STAGE_KUBELET)
     return _RUNS
+
+
+def evaluate_pod(cw: Compiled, view: NodeView, taints: TaintCache) -> Verdict:
+    return pod_gate(cw, view, taints) or pod_after(cw, view, taints)
+
+
+_UNSCHEDULABLE_REASON = Reason("node-unschedulable", "node is cordoned (spec.unschedulable) and the pod does "
+                               "not tolerate node.kubernetes.io/unschedulable:NoSchedule")
 
 
 def static_path_reason(assignment: StaticPodAssignment, node: Node) -> Reason | None:
@@ -336,6 +382,7 @@ def _runs_maybe_evicting(cw: Compiled, view: NodeView) -> Verdict:
 
 
 _RUNS = Verdict(targeted=True, runs=True, selected=True)
+RUNS = _RUNS
 _NO_TAINTS = TaintCache()
 _RUNS_EVICTING = Verdict(targeted=True, runs=True, selected=True, evicts=True)
 

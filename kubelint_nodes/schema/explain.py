@@ -15,6 +15,7 @@ from collections.abc import Callable
 from typing import Any
 
 from ..findings import format_path
+from ..loader.yamlparse import key_text
 from .compiler import TYPE_TESTS, is_number, type_list, value_ok
 
 TokenLookup = Callable[[tuple], "str | None"]
@@ -93,6 +94,11 @@ class Explainer:
     def walk_object(self, node: dict[str, Any], value: dict, path: tuple, defname: str = "") -> None:
         props = node.get("properties") or {}
         addl = node.get("additionalProperties", True)
+        for req in node.get("required") or ():
+            if req not in value:
+                where = format_path(path)
+                self.add(path, f"{where}: missing required field `{req}`" if where
+                         else f"missing required field `{req}`")
         for key, item in value.items():
             sub = props.get(key)
             if sub is not None:
@@ -101,15 +107,10 @@ class Explainer:
                 self.unknown_field(key, node, path, defname)
             elif addl is not True:
                 self.walk(addl, item, path + (key,))
-        for req in node.get("required") or ():
-            if req not in value:
-                where = format_path(path)
-                self.add(path, f"{where}: missing required field `{req}`" if where
-                         else f"missing required field `{req}`")
 
     # -- messages --------------------------------------------------------------------
     def unknown_field(self, key: Any, node: dict[str, Any], path: tuple, defname: str) -> None:
-        text = key if isinstance(key, str) else str(key)
+        text = key_text(key)
         where = format_path(path + (text,))
         msg = f"{where}: unknown field `{text}`"
         props = node.get("properties") or {}
