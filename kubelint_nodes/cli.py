@@ -228,8 +228,12 @@ def place(paths: tuple[str, ...], workload: str | None, node: str | None, **kw: 
 def rules_cmd(fmt: str) -> None:
     """List the rule catalogue."""
     from .catalogue_view import render_rules
+    from .engine.registry import RuleFileError
 
-    click.echo(render_rules(fmt), nl=False)
+    try:
+        click.echo(render_rules(fmt), nl=False)
+    except RuleFileError as exc:
+        _fail(str(exc))
 
 
 @main.command()
@@ -237,9 +241,13 @@ def rules_cmd(fmt: str) -> None:
 def explain(rule_id: str) -> None:
     """Show a rule's rationale, examples, fix, tags and parameters."""
     from .catalogue_view import render_explain
-    from .engine.registry import builtin_catalogue
+    from .engine.registry import RuleFileError, builtin_catalogue
 
-    cat = builtin_catalogue()
+    try:
+        cat = builtin_catalogue()
+    except RuleFileError as exc:
+        _fail(str(exc))
+        return
     if cat.get(rule_id) is None:
         _fail(f"unknown rule id '{rule_id}'{did_you_mean(rule_id, cat.ids())}")
     click.echo(render_explain(cat.rules[rule_id]), nl=False)

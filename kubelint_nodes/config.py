@@ -141,12 +141,12 @@ def apply_config(settings: Settings, explicit_fail_on: str | None = None) -> Non
     settings.static_pod_dirs = [*(rel(d) for d in data.get("static-pod-dirs", [])), *settings.static_pod_dirs]
     if not settings.inventory and data.get("inventory"):
         settings.inventory = rel(data["inventory"])
-    config_kubelet = [rel(p) for p in data.get("kubelet-configs", [])]
-    if not settings.kubelet_configs:
-        settings.kubelet_configs = config_kubelet
-    if not settings.kubelet_config_dirs and data.get("kubelet-config-dirs"):
-        over = config_kubelet[-1] if config_kubelet else None
-        settings.kubelet_config_dirs = [(rel(d), over) for d in data["kubelet-config-dirs"]]
+    if not settings.kubelet_configs and not settings.kubelet_config_dirs:
+        # The drop-in directories merge over the last kubelet config of the file, as
+        # --kubelet-config-dir merges over the --kubelet-config before it.
+        settings.kubelet_configs = [rel(p) for p in data.get("kubelet-configs", [])]
+        over = settings.kubelet_configs[-1] if settings.kubelet_configs else None
+        settings.kubelet_config_dirs = [(rel(d), over) for d in data.get("kubelet-config-dirs", [])]
     settings.rules_dirs = [*rules_dirs, *settings.rules_dirs]
     if not settings.kubernetes_version and version is not None:
         settings.kubernetes_version = version

@@ -62,13 +62,86 @@ def validate_config(data: dict[str, Any], doc: Any, display: str) -> None:
     schema = config_schema()
     where = _Where(doc, display)
     _unknown_keys(data, schema, schema, (), where)
-    import jsonschema
-
-    errors = list(jsonschema.Draft202012Validator(schema).iter_errors(data))
+    errors = list(schema_errors(data, schema, schema, ()))
     if not errors:
         return
-    first = min(errors, key=lambda e: (where.pos(tuple(e.absolute_path)), len(e.absolute_path)))
-    raise where.error(tuple(first.absolute_path), _describe(first))
+    first = min(errors, key=lambda e: (where.pos(e.path), len(e.path)))
+    raise where.error(first.path, _describe(first))
+
+
+class SchemaError:
+    """One violation, shaped like a jsonschema ValidationError where _describe needs it."""
+
+    def __init__(self, path: tuple, validator: str, validator_value: Any, instance: Any, message: str):
+        self.path = self.absolute_path = path
+        self.validator = validator
+        self.validator_value = validator_value
+        self.instance = instance
+        self.message = message
+
+
+_JSON_TYPES = {"object": dict, "array": list, "string": str, "boolean": bool, "null": type(None)}
+
+
+def _is_type(value: Any, name: str) -> bool:
+    if name in ("integer", "number"):
+        if isinstance(value, bool):
+            return False
+        return isinstance(value, int) if name == "integer" else isinstance(value, (int, float))
+    return isinstance(value, _JSON_TYPES[name])
+
+
+def schema_errors(value: Any, schema: dict[str, Any], root: dict[str, Any], path: tuple):
+    """The subset of JSON Schema that config.schema.json uses, without importing jsonschema.
+
+    A config file is read on every run, pre-commit's one-file runs included;
+    jsonschema costs more to import than linting a file. tests/test_config.py
+    checks that this agrees with jsonschema on valid and invalid configs.
+    """
+    import re
+
+    schema = _resolve(schema, root)
+    types = schema.get("type")
+    if types is not None:
+        wanted = types if isinstance(types, list) else [types]
+        if not any(_is_type(value, t) for t in wanted):
+            yield SchemaError(path, "type", types, value, f"{value!r} is not of type {types!r}")
+            return
+    if "enum" in schema and not any(value == e and type(value) is type(e) for e in schema["enum"]):
+        yield SchemaError(path, "enum", schema["enum"], value, f"{value!r} is not one of {schema['enum']!r}")
+    if isinstance(value, str):
+        if len(value) < schema.get("minLength", 0):
+            yield SchemaError(path, "minLength", schema["minLength"], value, f"{value!r} is too short")
+        if "pattern" in schema and not re.search(schema["pattern"], value):
+            yield SchemaError(path, "pattern", schema["pattern"], value,
+                              f"{value!r} does not match {schema['pattern']!r}")
+    if isinstance(value, (int, float)) and not isinstance(value, bool) and "minimum" in schema \
+            and value < schema["minimum"]:
+        yield SchemaError(path, "minimum", schema["minimum"], value,
+                          f"{value!r} is less than the minimum of {schema['minimum']!r}")
+    if isinstance(value, list):
+        if schema.get("uniqueItems"):
+            seen: list[Any] = []
+            for item in value:
+                if item in seen:
+                    yield SchemaError(path, "uniqueItems", True, value, "has non-unique elements")
+                    break
+                seen.append(item)
+        if "items" in schema:
+            for i, item in enumerate(value):
+                yield from schema_errors(item, schema["items"], root, (*path, i))
+    if isinstance(value, dict):
+        props = schema.get("properties", {})
+        for key, sub in value.items():
+            if "propertyNames" in schema:
+                yield from schema_errors(key, schema["propertyNames"], root, (*path, key))
+            if key in props:
+                yield from schema_errors(sub, props[key], root, (*path, key))
+            elif isinstance(schema.get("additionalProperties"), dict):
+                yield from schema_errors(sub, schema["additionalProperties"], root, (*path, key))
+            elif schema.get("additionalProperties") is False:
+                yield SchemaError((*path, key), "additionalProperties", False, value,
+                                  f"unknown key {key!r}")
 
 
 def _resolve(schema: dict[str, Any], root: dict[str, Any]) -> dict[str, Any]:

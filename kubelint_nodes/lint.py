@@ -122,11 +122,20 @@ def run_lint(settings: Settings, catalogue: Catalogue | None = None) -> LintResu
     if discovery.missing:
         raise UsageError(f"path does not exist: {discovery.missing[0]}")
     engine = Engine(catalogue, settings)
+    if settings.inventory:  # SPEC §3: an invalid inventory is exit 2; inventory rules read it from the state
+        from .inventory.load import load_inventory
+
+        engine.state["inventory"] = load_inventory(settings.inventory, settings)
     if settings.jobs > 1 and len(discovery.files) > 1:
         pairs = _parallel(discovery.files, settings, catalogue, engine)
     else:
         pairs = _lint_files(discovery.files, settings, engine)
     loaded = [lf for lf, _ in pairs]
+    from .kubelet.sources import explicit_config_error  # SPEC §3 exit 2 (issue 7)
+
+    problem = explicit_config_error(loaded)
+    if problem:
+        raise UsageError(problem)
     findings: list[Finding] = [f for _, fs in pairs for f in fs]
     findings.extend(engine.lint_run(loaded))
     for notice in discovery.notices:

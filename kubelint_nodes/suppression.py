@@ -104,8 +104,9 @@ class _Index:
 
     def _add_object(self, res: Resource) -> None:
         ids: set[str] = set()
-        reason: str | None = None
-        for meta_path, ann in _annotation_sites(res):
+        reasons: list[str | None] = []
+        sites = _annotation_sites(res)
+        for meta_path, ann in sites:
             value = ann.get(IGNORE_ANNOTATION)
             if not isinstance(value, str):
                 continue
@@ -117,14 +118,13 @@ class _Index:
                     line, col = res.locate(ann_path)
                     self._unknown(rid, "annotation " + IGNORE_ANNOTATION, res.file.display, line, col,
                                   res.object_ref(), ann_path)
-            reason = reason or _reason(ann.get(REASON_ANNOTATION))
-        if not ids:
-            return
-        if reason is None:
-            for _meta, ann in _annotation_sites(res):
-                reason = reason or _reason(ann.get(REASON_ANNOTATION))
+            reasons.append(_reason(ann.get(REASON_ANNOTATION)))
+        # The reason beside the ignore annotation first, else one written in the other metadata.
+        reasons += [_reason(ann.get(REASON_ANNOTATION)) for _meta, ann in sites]
+        reason = next((r for r in reasons if r), None)
+        silencer = Silencer(frozenset(ids), "annotation", reason) if ids else None
         key = (res.file.display, _object_key(res.object_ref()))
-        self.objects.setdefault(key, []).append((res.start[0], Silencer(frozenset(ids), "annotation", reason)))
+        self.objects.setdefault(key, []).append((res.start[0], silencer))
 
     def _add_comments(self, lf: LoadedFile) -> None:
         lines = _LINE_BREAK.split(lf.text or "")
@@ -162,18 +162,17 @@ class _Index:
 
     def _unknown(self, rid: str, where: str, file: str, line: int, col: int, obj: dict | None,
                  path: tuple | None) -> None:
-        if rid := rid.strip():
-            if UNKNOWN_RULE in self.settings.disable or self.catalogue.get(UNKNOWN_RULE) is None:
-                return
-            from .config_schema import did_you_mean
-            from .findings import format_path
+        rule = self.catalogue.get(UNKNOWN_RULE)
+        if rule is None or UNKNOWN_RULE in self.settings.disable:
+            return
+        from .config_schema import did_you_mean
+        from .findings import format_path
 
-            rule = self.catalogue.rules[UNKNOWN_RULE]
-            severity = self.settings.severity_overrides.get(UNKNOWN_RULE) or rule.severity
-            message = (f"{where} names unknown rule '{rid}'{did_you_mean(rid, self.catalogue.ids())}; "
-                       "it suppresses nothing")
-            self.unknown.append(Finding(UNKNOWN_RULE, severity, message, file, line, col, obj,
-                                        format_path(path) if path is not None else None))
+        severity = self.settings.severity_overrides.get(UNKNOWN_RULE) or rule.severity
+        message = (f"{where} names unknown rule '{rid}'{did_you_mean(rid, self.catalogue.ids())}; "
+                   "it suppresses nothing")
+        self.unknown.append(Finding(UNKNOWN_RULE, severity, message, file, line, col, obj,
+                                    format_path(path) if path is not None else None))
 
     def match(self, f: Finding) -> Silencer | None:
         key = _object_key(f.object)
@@ -213,7 +212,7 @@ def _inside_quotes(prefix: str) -> bool:
 
 
 def _per_path(f: Finding, settings: Settings) -> Silencer | None:
-    if not settings.per_path_ignores or not f.file or f.repo_file is None:
+    if not settings.per_path_ignores or f.repo_file is None:
         return None
     from .loader.globs import matches
 
@@ -231,9 +230,12 @@ def filter_findings(findings: list[Finding], loaded: list[LoadedFile], settings:
     index = _Index(loaded, settings, catalogue)
     kept: list[Finding] = []
     suppressed: list[Finding] = []
+    repo_files: dict[str, str | None] = {}
     for f in [*findings, *index.unknown]:
         if f.repo_file is None and f.file:
-            f.repo_file = repo_relative(f.file, settings)
+            if f.file not in repo_files:
+                repo_files[f.file] = repo_relative(f.file, settings)
+            f.repo_file = repo_files[f.file]  # None outside the repository (as reporters expect)
         s = index.match(f) or _per_path(f, settings)
         if s is None:
             kept.append(f)

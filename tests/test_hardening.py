@@ -94,13 +94,12 @@ def test_directory_given_as_kubelet_config_is_exit_2(tmp_path: Path) -> None:
 
 
 def test_internal_error_becomes_a_finding(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    from kubelint_nodes.checks import image
-
     def boom(ctx):  # noqa: ANN001, ANN202
         raise RuntimeError("synthetic failure")
 
     from kubelint_nodes.engine import registry
 
+    registry.builtin_catalogue()  # import every check module first, so ours replaces the real one
     monkeypatch.setitem(registry._PYTHON_CHECKS, "image-tag-latest", ("document", boom))
     (tmp_path / "p.yaml").write_text("apiVersion: v1\nkind: Pod\nmetadata:\n  name: x\nspec:\n  containers:\n"
                                      "  - name: c\n    image: a\n")
@@ -111,7 +110,6 @@ def test_internal_error_becomes_a_finding(tmp_path: Path, monkeypatch: pytest.Mo
     assert "image-tag-latest" in f["message"] and "synthetic failure" in f["message"] and f["file"] == "p.yaml"
     res = run_cli("lint", "--debug", "p.yaml", cwd=tmp_path)
     assert "Traceback" in res.stderr and "synthetic failure" in res.stderr
-    del image
 
 
 # --- property-based tests (fixed seed, bounded budget: CI stays fast and reproducible) ---------------------

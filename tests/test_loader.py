@@ -303,3 +303,11 @@ def test_no_traceback_on_fixture_tree(mode: str) -> None:
     res = run_cli("lint", "--format", "json", "tests/fixtures", cwd=ROOT)
     assert res.exit_code in (0, 1), res.stderr
     assert "Traceback" not in res.stderr
+
+
+def test_chart_template_passed_explicitly_is_skipped(tmp_path: Path) -> None:
+    write(tmp_path / "charts/agent/Chart.yaml", "apiVersion: v2\nname: agent\nversion: 1.0.0\n")
+    write(tmp_path / "charts/agent/templates/ds.yaml", "metadata:\n  name: {{ .Release.Name }}\n")
+    write(tmp_path / "charts/agent/templates/sub/cm.yaml", "metadata:\n  name: {{ .Release.Name }}\n")
+    rep = run_json("charts/agent/templates/ds.yaml", "charts/agent/templates/sub/cm.yaml", cwd=tmp_path)
+    assert [(f["rule"], f["file"]) for f in rep["findings"]] == [("helm-template-skipped", "charts/agent/templates")]

@@ -21,6 +21,14 @@ def test_wheel_maps_rules_and_schemas_inside_the_package(tmp_path: Path) -> None
     assert packaged == rule_files
     assert "kubelint_nodes/data/schemas/rule.schema.json" in names
     assert not [n for n in names if n.startswith(("rules/", "schemas/"))]
+    sources = sorted(str(p.relative_to(ROOT)) for p in (ROOT / "kubelint_nodes").rglob("*.py"))
+    missing = [s for s in sources if s not in names]
+    assert not missing, f"modules not packaged (add their package to pyproject.toml): {missing}"
+    schema_files = sorted(str(p.relative_to(ROOT / "schemas")) for p in (ROOT / "schemas").rglob("*")
+                          if p.is_file() and p.suffix in (".json", ".md", ".txt"))
+    packaged_schemas = sorted(n[len("kubelint_nodes/data/schemas/"):] for n in names
+                              if n.startswith("kubelint_nodes/data/schemas/"))
+    assert packaged_schemas == schema_files
 
 
 def test_packaged_data_dir_is_found() -> None:

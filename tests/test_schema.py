@@ -65,7 +65,8 @@ def test_kinds_without_schema_return_none(api_version: str, kind: str) -> None:
 
 def test_shipped_kind_under_a_builtin_group_it_is_not_served_in() -> None:
     problems = validate({"apiVersion": "v1", "kind": "DaemonSet"}, "v1", "DaemonSet", V)
-    assert problems == [SchemaProblem(("apiVersion",), "apiVersion: Kubernetes 1.37 serves DaemonSet as apps/v1, not v1")]
+    assert problems == [SchemaProblem(("apiVersion",),
+                                      "apiVersion: Kubernetes 1.37 serves DaemonSet as apps/v1, not v1")]
 
 
 def test_wrong_type() -> None:

@@ -8,15 +8,17 @@ schema unless ``--strict-kinds``, and the kinds other components validate.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
+from functools import lru_cache
 from typing import Any
 
 from ..engine.context import CheckContext, Hit
 from ..engine.registry import check
 from ..model.resource import locate
 
-# Validated elsewhere: the kubelet configuration by kubelint_nodes.kubelet (issue 7), which may plug its
-# checker in through kubelint_nodes.schema.register_validator; the inventory by its own schema.
+# Validated elsewhere: the kubelet configuration by kubelint_nodes.kubelet, which plugs its type check in
+# through kubelint_nodes.schema.register_validator; the inventory by its own schema.
 _OWN_SCHEMA_ELSEWHERE = {"KubeletConfiguration", "NodeInventory"}
 
 
@@ -102,14 +104,8 @@ class _Tokens:
 
     def _text_lines(self) -> list[str]:
         if self.lines is None:
-            self.lines = []
             f = self.res.file
-            if not getattr(f, "is_stdin", False):
-                try:
-                    with open(f.abspath, encoding="utf-8-sig") as fh:
-                        self.lines = fh.read().split("\n")
-                except (OSError, UnicodeDecodeError, ValueError):
-                    self.lines = []
+            self.lines = [] if getattr(f, "is_stdin", False) else _file_lines(f.abspath)
         return self.lines
 
     def token_of(self, path: tuple) -> str | None:
@@ -151,6 +147,24 @@ class _Tokens:
         return token
 
 
+def _file_lines(path: str) -> list[str]:
+    try:
+        st = os.stat(path)
+    except OSError:
+        return []
+    return _read_lines(path, st.st_mtime_ns, st.st_size)
+
+
+@lru_cache(maxsize=16)
+def _read_lines(path: str, _mtime: int, _size: int) -> list[str]:
+    """Keyed on mtime and size too, so a rewritten file is read again; a stale token is refused anyway."""
+    try:
+        with open(path, encoding="utf-8-sig") as fh:
+            return fh.read().split("\n")
+    except (OSError, UnicodeDecodeError, ValueError):
+        return []
+
+
 def _after_key(text: str, key: str) -> str | None:
     """What follows ``key:`` on the key's line (plain, single- or double-quoted key)."""
     if text[:1] in ("'", '"'):
@@ -170,7 +184,7 @@ def _after_key(text: str, key: str) -> str | None:
 
 def _plain_scalar(text: str) -> str | None:
     """The plain scalar at the start of ``text`` (block or flow context); None for quoted or complex ones."""
-    text = text.strip(" \t")
+    text = text.strip(" \t\r")
     if text[:1] in ("'", '"', "|", ">", "&", "*", "!", "[", "{"):
         return None
     out = []
@@ -180,4 +194,4 @@ def _plain_scalar(text: str) -> str | None:
         if ch == "#" and (i == 0 or text[i - 1] in " \t"):
             break
         out.append(ch)
-    return "".join(out).strip(" \t")
+    return "".join(out).strip(" \t\r")

@@ -10,7 +10,7 @@ names, so the rule only judges. The shape (``schemas/rule.schema.json``)::
       containers: [containers, initContainers, ephemeralContainers]   # optional filter
       each: ports                # optional: judge every item of this list under the target
       fail_when: {field: securityContext.privileged, equals: true}
-      at: securityContext.privileged     # reported path, relative to what is judged
+      at: securityContext.privileged     # reported path, relative to what is judged ("" = the node itself)
       message: "..."             # optional, overrides the rule's message for this check
 
 ``check`` may also be a list of such blocks; each reports on its own (one
@@ -48,13 +48,14 @@ judged node: the item, the container, the volume…), ``pod_field``,
 reads a rule parameter, so users tune rules without copying them. Messages
 are ``str.format`` templates with ``{object}``, ``{container}``, ``{item}``
 (the judged item's ``name``, else its index), ``{value}`` (what ``at``
-holds) and the rule's parameters.
+holds), ``{node[key]}`` (a key of the judged node) and the rule's parameters.
 """
 
 from __future__ import annotations
 
 import posixpath
 import re
+import string
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
@@ -244,10 +245,11 @@ def _targets(spec: dict, res_data: dict, pod: dict | None, pod_path: tuple | Non
         for i, v in _items(pod.get("volumes")):
             yield pod_path + ("volumes", i), Scope(v, res_data, pod, None, v), {"item": _label(v, i)}
     elif target == "volumeMount":
-        volumes = {v.get("name"): v for _, v in _items(pod.get("volumes"))}
+        volumes = {v["name"]: v for _, v in _items(pod.get("volumes")) if isinstance(v.get("name"), str)}
         for kind, i, c in iter_containers(pod, kinds):
             for j, m in _items(c.get("volumeMounts")):
-                vol = volumes.get(m.get("name"))
+                name = m.get("name")
+                vol = volumes.get(name) if isinstance(name, str) else None
                 yield (pod_path + (kind, i, "volumeMounts", j), Scope(m, res_data, pod, c, vol),
                        {"container": container_name(c, i), "item": _label(m, j)})
 
@@ -278,7 +280,7 @@ def run_declarative(ctx: CheckContext) -> Iterator[Hit]:
     base_fmt = {**ctx.params, "object": res.describe()}
     for block in check_blocks(ctx.rule.check):
         cond = block["fail_when"]
-        at = split_field(block["at"]) if block.get("at") else _default_at(cond)
+        at = split_field(block["at"] or "") if "at" in block else _default_at(cond)
         template = block.get("message") or ctx.rule.message or ctx.rule.summary
         each = split_field(block["each"]) if block.get("each") else None
         for path, scope, extra in _targets(block, res.data, pod, pod_path):
@@ -290,7 +292,7 @@ def run_declarative(ctx: CheckContext) -> Iterator[Hit]:
                            {**extra, "item": _label(item, j)}) for j, item in _items(items)]
             for where, sc, values in places:
                 if evaluate(cond, sc, ctx.params):
-                    msg = _format(template, {**base_fmt, **values}, value=get_in(sc.node, at))
+                    msg = _format(template, {**base_fmt, **values, "node": sc.node}, value=get_in(sc.node, at))
                     yield ctx.hit(msg, where + at)
 
 
@@ -311,9 +313,19 @@ def _default_at(cond: dict) -> tuple:
         return ()
 
 
+class _Lenient(string.Formatter):
+    """``str.format`` that prints ``?`` for a placeholder it cannot fill instead of failing."""
+
+    def get_field(self, field_name: str, args: Any, kwargs: Any) -> Any:
+        try:
+            return super().get_field(field_name, args, kwargs)
+        except (KeyError, IndexError, AttributeError, TypeError):
+            return "?", field_name
+
+
 def _format(template: str, fmt: dict[str, Any], **extra: Any) -> str:
     values = {**fmt, **{k: ("" if v is _MISSING else v) for k, v in extra.items()}}
     try:
-        return template.format(**values)
-    except (KeyError, IndexError, ValueError, AttributeError):
+        return _Lenient().vformat(template, (), values)
+    except (ValueError, IndexError, KeyError):
         return template

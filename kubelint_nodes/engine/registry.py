@@ -191,8 +191,20 @@ def load_catalogue(rules_dirs: list[str] | None = None) -> Catalogue:
                 continue
             rule = parse_rule_file(folder / name, builtin=False)
             if rule.id in rules:
-                raise RuleFileError(f"{folder / name}:1:1: rule id {rule.id!r} already exists")
+                line, col = _key_position(folder / name, ("id",))
+                raise RuleFileError(f"{folder / name}:{line}:{col}: rule id {rule.id!r} already exists")
             if not rule.check or "python" in rule.check:
-                raise RuleFileError(f"{folder / name}:1:1: user rules must have a declarative `check`")
+                line, col = _key_position(folder / name, ("check", "python"))
+                raise RuleFileError(f"{folder / name}:{line}:{col}: user rules must have a declarative `check` "
+                                    "(rules-dirs never load Python)")
             rules[rule.id] = rule
     return Catalogue(rules)
+
+
+def _key_position(path: Path, key_path: tuple) -> tuple[int, int]:
+    """Line and column of a key in a rule file (its nearest existing parent), for error messages."""
+    from ..loader.yamlparse import parse_yaml
+    from ..model.resource import locate
+
+    doc = parse_yaml(path.read_text(encoding="utf-8")).documents[0]
+    return locate(doc.positions, doc.data, doc.start, key_path)

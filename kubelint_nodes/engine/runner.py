@@ -27,6 +27,8 @@ class Engine:
         self.active = self._active_rules()
         self.state: dict[str, Any] = {}
         self.debug_traces: list[str] = []
+        self._params: dict[str, dict[str, Any]] = {}
+        self._by_role = self._document_rules()
 
     # -- selection -----------------------------------------------------------------
     def _active_rules(self) -> list[Rule]:
@@ -41,9 +43,29 @@ class Engine:
         return sorted(out, key=lambda r: r.id)
 
     def params(self, rule: Rule) -> dict[str, Any]:
-        merged = rule.defaults
-        merged.update(self.settings.rule_params.get(rule.id, {}))
+        """The rule's parameters: declared defaults under the configured values (computed once per run)."""
+        merged = self._params.get(rule.id)
+        if merged is None:
+            merged = rule.defaults
+            merged.update(self.settings.rule_params.get(rule.id, {}))
+            self._params[rule.id] = merged
         return merged
+
+    def _document_rules(self) -> dict[str, list[tuple[Rule, Any, dict[str, Any]]]]:
+        """role -> (rule, check function, parameters) for the per-document rules, resolved once."""
+        by_role: dict[str, list[tuple[Rule, Any, dict[str, Any]]]] = {}
+        for rule in self.active:
+            if rule.needs_all:
+                continue
+            entry = self.catalogue.python_check(rule.id)
+            if entry is not None and entry[0] != "document":
+                continue
+            if entry is None and not rule.check:
+                continue
+            fn = entry[1] if entry else run_declarative
+            for role in rule.roles:
+                by_role.setdefault(role, []).append((rule, fn, self.params(rule)))
+        return by_role
 
     def severity(self, rule_id: str, override: str | None = None) -> str:
         if override:
@@ -60,23 +82,16 @@ class Engine:
     # -- running ---------------------------------------------------------------------
     def lint_file(self, lf: LoadedFile) -> list[Finding]:
         findings = [self.issue_finding(lf, issue) for issue in lf.issues if self.enabled(issue.rule)]
-        by_role: dict[str, list[Rule]] = {}
-        for rule in self.active:
-            if rule.needs_all:
-                continue
-            entry = self.catalogue.python_check(rule.id)
-            if entry is not None and entry[0] != "document":
-                continue
-            if entry is None and not rule.check:
-                continue
-            for role in rule.roles:
-                by_role.setdefault(role, []).append(rule)
+        settings = self.settings
         for res in lf.resources:
-            for rule in by_role.get(res.role, ()):
-                ctx = CheckContext(rule, res, self.params(rule), self.settings)
-                entry = self.catalogue.python_check(rule.id)
-                fn = entry[1] if entry else run_declarative
-                findings.extend(self._guarded(rule, lf.file.display, lambda fn=fn, ctx=ctx: fn(ctx), res))
+            for rule, fn, params in self._by_role.get(res.role, ()):
+                try:
+                    hits = fn(CheckContext(rule, res, params, settings))
+                    if hits is not None:
+                        for h in hits:
+                            findings.append(self.hit_finding(rule.id, h, res))
+                except Exception as exc:  # noqa: BLE001 - the rule boundary guard of SPEC §9
+                    findings.append(self._internal_error(rule, lf.file.display, exc, res))
         return findings
 
     def lint_run(self, files: list[LoadedFile]) -> list[Finding]:
@@ -97,14 +112,17 @@ class Engine:
             hits = call()
             return [self.hit_finding(rule.id, h, res) for h in (hits or ())]
         except Exception as exc:  # noqa: BLE001 - the guard SPEC §9 asks for
-            if self.settings.debug:
-                self.debug_traces.append(traceback.format_exc())
-            cause = " ".join(f"{type(exc).__name__}: {exc}".split())[:300]
-            where = file or "<run>"
-            ref = res.object_ref() if res is not None else None
-            line, col = res.locate(()) if res is not None else (1, 1)
-            return [Finding("internal-error", "error", f"rule {rule.id} failed on {where}: {cause}",
-                            file or "", line, col, ref, None)]
+            return [self._internal_error(rule, file, exc, res)]
+
+    def _internal_error(self, rule: Rule, file: str | None, exc: Exception, res: Any) -> Finding:
+        if self.settings.debug:
+            self.debug_traces.append(traceback.format_exc())
+        cause = " ".join(f"{type(exc).__name__}: {exc}".split())[:300]
+        where = file or "<run>"
+        ref = res.object_ref() if res is not None else None
+        line, col = res.locate(()) if res is not None else (1, 1)
+        return Finding("internal-error", "error", f"rule {rule.id} failed on {where}: {cause}",
+                       file or "", line, col, ref, None)
 
     # -- conversion ------------------------------------------------------------------
     def hit_finding(self, rule_id: str, hit: Hit, default_res: Any) -> Finding:

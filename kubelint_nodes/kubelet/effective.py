@@ -148,8 +148,9 @@ class EffectiveConfig:
         gates = self.data.get("featureGates")
         return gate_enabled(name, gates if isinstance(gates, dict) else {}, self.version)
 
-    def describe_origin(self, path: tuple) -> str:
-        """Where the effective value comes from, in words."""
+    def describe_origin(self, path: tuple, here: Layer | None = None) -> str:
+        """Where the effective value comes from, in words; ``here`` is the layer the finding is reported
+        in (a value set there is named by its line only)."""
         o = self.origin(path)
         if o is None:
             if self.legacy:
@@ -160,11 +161,10 @@ class EffectiveConfig:
         if o.layer is None:
             return "the v1beta1 default"
         kind = "drop-in " if o.layer.dropin else ""
+        where = f"line {o.layer.position(o.path)[0]}" if o.layer is here else f"{kind}{o.layer.where(o.path)}"
         if o.zero_default:
-            shown = o.written if isinstance(o.written, str) else o.written
-            return (f"{kind}{o.layer.where(o.path)} writes {shown!r}, a zero value the kubelet replaces "
-                    "with the v1beta1 default")
-        text = f"set in {kind}{o.layer.where(o.path)}"
+            return f"{where} writes {o.written!r}, a zero value the kubelet replaces with the v1beta1 default"
+        text = f"set at {where}" if o.layer is here else f"set in {where}"
         prev = self.overridden.get(o.path)
         if prev is not None and prev.layer is not None:
             text += f", overriding {prev.layer.where(prev.path)}"
@@ -264,13 +264,13 @@ def _apply_defaults(eff: EffectiveConfig) -> None:
     report, update = data.get("nodeStatusReportFrequency"), data.get("nodeStatusUpdateFrequency")
     if is_zero("duration", report) and not is_zero("duration", update):
         _default(eff, ("nodeStatusReportFrequency",), format_duration(parse_duration(update)), report)
+    if data.get("serializeImagePulls") is None:  # true unless maxParallelImagePulls >= 2 (defaults.go)
+        mpp = data.get("maxParallelImagePulls")
+        data["serializeImagePulls"] = not (isinstance(mpp, int) and not isinstance(mpp, bool) and mpp >= 2)
     _defaults_for(eff, KUBELET_CONFIGURATION, ())
     pids = data.get("podPidsLimit")
     if isinstance(pids, int) and not isinstance(pids, bool) and pids < 0:
         data["podPidsLimit"] = -1
-    if data.get("serializeImagePulls") is None:
-        mpp = data.get("maxParallelImagePulls")
-        data["serializeImagePulls"] = not (isinstance(mpp, int) and mpp >= 2)
     if data.get("evictionHard") is None:
         data["evictionHard"] = dict(DEFAULT_EVICTION_HARD)
     if eff.gate("KubeletCrashLoopBackOffMax"):

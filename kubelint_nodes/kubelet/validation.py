@@ -117,7 +117,8 @@ def _validate(eff: EffectiveConfig) -> Iterator[Invalid]:  # noqa: C901 - a list
 
     v = _int(g(("nodeLeaseDurationSeconds",)))
     if v is not None and v <= 0:
-        yield Invalid(("nodeLeaseDurationSeconds",), f"nodeLeaseDurationSeconds {v} must be greater than 0: {WONT_START}")
+        yield Invalid(("nodeLeaseDurationSeconds",),
+                      f"nodeLeaseDurationSeconds {v} must be greater than 0: {WONT_START}")
     if g(("systemCgroups",)) and not g(("cgroupRoot",)):
         yield Invalid(("systemCgroups",), f"systemCgroups is set but cgroupRoot is not: {WONT_START}")
     for name in ("eventBurst", "eventRecordQPS", "kubeAPIBurst", "kubeAPIQPS", "maxOpenFiles", "maxPods",
@@ -241,7 +242,7 @@ def _validate(eff: EffectiveConfig) -> Iterator[Invalid]:  # noqa: C901 - a list
             yield Invalid(("enableSystemLogQuery",), "enableSystemLogQuery requires the feature gate NodeLogQuery: "
                                                      f"{WONT_START}")
         if g(("enableSystemLogHandler",)) is False:
-            yield Invalid(_pick(eff, ("enableSystemLogQuery",), ("enableSystemLogHandler",)),
+            yield Invalid(_pick(eff, ("enableSystemLogHandler",), ("enableSystemLogQuery",)),
                           f"enableSystemLogQuery requires enableSystemLogHandler: {WONT_START}")
     yield from _logs(eff)
     yield from _eviction(eff)

@@ -39,7 +39,7 @@ def parse_duration(text: Any) -> int:
         raise DurationError(f"{text!r} is not a duration string")
     s = text
     neg = False
-    if s[:1] in "+-":
+    if s and s[0] in "+-":
         neg = s[0] == "-"
         s = s[1:]
     if s == "0":

@@ -29,6 +29,7 @@ class InputFile:
     below_static_dir: bool = False  # in a subdirectory of a static pod directory (the kubelet does not recurse)
     is_stdin: bool = False
     explicit_kubelet_config: bool = False
+    kubelet_dropin: bool = False  # a *.conf file of a --kubelet-config-dir (issue 7)
 
 
 @dataclass
@@ -102,6 +103,7 @@ def discover(settings: Settings) -> Discovery:
     out = Discovery()
     spd = StaticPodDirs(settings.static_pod_dirs, settings.cwd)
     seen: set[str] = set()
+    seen_charts: set[str] = set()
     paths = settings.paths or ["."]
 
     def add(display: str, abspath: str) -> None:
@@ -133,6 +135,15 @@ def discover(settings: Settings) -> Discovery:
             disp = display_path(arg)
             if settings.force_exclude and _excluded(_repo_rel(full, settings), settings.exclude):
                 continue
+            chart_templates = _chart_templates_dir(full)
+            if chart_templates is not None:
+                # pre-commit passes chart templates one by one: treat them as a directory walk would
+                tdisp = display_path(os.path.join(os.path.dirname(arg) or ".", os.path.relpath(
+                    chart_templates, os.path.dirname(os.path.abspath(full)))))
+                if tdisp not in seen_charts:
+                    seen_charts.add(tdisp)
+                    out.notices.append(WalkNotice("helm-template-skipped", tdisp, HELM_MESSAGE))
+                continue
             add(disp, os.path.abspath(full))
     for kc in settings.kubelet_configs:
         full = os.path.join(settings.cwd, kc)
@@ -144,9 +155,47 @@ def discover(settings: Settings) -> Discovery:
             continue
         seen.add(disp)
         out.files.append(InputFile(display=disp, abspath=os.path.abspath(full), explicit_kubelet_config=True))
+    _add_kubelet_dropins(settings, seen, out)
     out.files.sort(key=lambda f: f.display)
     out.notices.sort(key=lambda n: n.display)
     return out
+
+
+def _add_kubelet_dropins(settings: Settings, seen: set[str], out: Discovery) -> None:
+    """The *.conf files of each --kubelet-config-dir, in the order the kubelet merges them (issue 7)."""
+    from ..kubelet.sources import dropin_files
+
+    for d, _main in settings.kubelet_config_dirs:
+        full = os.path.join(settings.cwd, d)
+        if not os.path.isdir(full):
+            out.missing.append(d)
+            continue
+        for path in dropin_files(full):
+            disp = display_path(posixpath.join(d.replace(os.sep, "/"),
+                                               os.path.relpath(path, full).replace(os.sep, "/")))
+            if disp in seen:
+                for f in out.files:
+                    if f.display == disp:
+                        f.kubelet_dropin = True
+                continue
+            seen.add(disp)
+            out.files.append(InputFile(display=disp, abspath=os.path.abspath(path), kubelet_dropin=True))
+
+
+HELM_MESSAGE = ("Helm chart templates are not linted; pipe `helm template` output into "
+                "`kubelint-nodes lint - --stdin-filename NAME` instead")
+
+
+def _chart_templates_dir(path: str) -> str | None:
+    """The ``templates`` directory of a Helm chart that holds ``path``, if any."""
+    d = os.path.dirname(os.path.abspath(path))
+    while True:
+        parent = os.path.dirname(d)
+        if os.path.basename(d) == "templates" and os.path.isfile(os.path.join(parent, "Chart.yaml")):
+            return d
+        if parent == d:
+            return None
+        d = parent
 
 
 def _repo_rel(path: str, settings: Settings) -> str:
@@ -186,10 +235,7 @@ def _walk(arg: str, full: str, settings: Settings, spd: StaticPodDirs, add, out:
                 if entry.name in DEFAULT_EXCLUDED_DIRS:
                     continue
                 if chart and entry.name == "templates":
-                    out.notices.append(WalkNotice(
-                        "helm-template-skipped", disp,
-                        "Helm chart templates are not linted; pipe `helm template` output into "
-                        "`kubelint-nodes lint - --stdin-filename NAME` instead"))
+                    out.notices.append(WalkNotice("helm-template-skipped", disp, HELM_MESSAGE))
                     continue
                 if _excluded(_repo_rel(entry.path, settings) + "/", settings.exclude):
                     continue

@@ -52,8 +52,8 @@ def _parse_go_int(s: str) -> int | None:
     if body[:1] in "+-":
         sign = -1 if body[0] == "-" else 1
         body = body[1:]
-    if not body:
-        return None
+    if not body or not (body.isascii() and body.isalnum()):
+        return None  # Python's int() would accept "0-1", " 7" or non-ASCII digits; Go's ParseInt does not
     low = body[:2].lower()
     try:
         if low == "0x":

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from ..inventory.model import LABEL_HOSTNAME, Inventory, Node, StaticPodAssignment
 from .codes import Verdict
 from .stages import (
-    RUNS as _RUNS,
+    RUNS,
     Compiled,
     NodeView,
     TaintCache,
@@ -89,7 +89,7 @@ class PlacementResult:
                 yield n, v
 
     def group_placements(self, workload: Workload) -> Iterable[tuple[Group, Verdict]]:
-        for g, v in zip(self.groups, self.verdicts[id(workload)]):
+        for g, v in zip(self.groups, self.verdicts[id(workload)], strict=True):
             if v is not None:
                 yield g, v
 
@@ -116,30 +116,36 @@ class PlacementResult:
         return [w for w in self.workloads if not self.runs_anywhere(w)]
 
 
-def _node_key(node: Node) -> tuple:
-    labels = frozenset((k, v) for k, v in node.labels.items() if k != LABEL_HOSTNAME)
-    e = node.existing
-    k = node.kubelet
-    return (
-        labels,
-        tuple(node.taints),
-        node.unschedulable,
-        tuple(sorted((c.type, c.status) for c in node.conditions)),
-        None if node.allocatable is None else tuple(sorted(node.allocatable.items())),
-        tuple(sorted(e.requests.items())), e.pods, tuple(e.host_ports),
-        (k.present, k.static_pod_path, k.max_pods, k.source),
-        tuple((a.manifest, a.directory) for a in node.static_pods),
-    )
+def _node_key(node: Node, memo: dict[int, tuple]) -> tuple:
+    """Everything placement reads from a node except its name and hostname label.  Pool members share the
+    taint list, allocatable, usage and kubelet objects, so those parts are memoised by identity (the nodes
+    outlive the call, so identities are stable)."""
+    labels = frozenset([(k, v) for k, v in node.labels.items() if k != LABEL_HOSTNAME])
+    shared = (id(node.taints), id(node.conditions), id(node.allocatable), id(node.existing), id(node.kubelet),
+              id(node.static_pods))
+    rest = memo.get(shared)
+    if rest is None:
+        e = node.existing
+        k = node.kubelet
+        rest = (
+            tuple(node.taints),
+            tuple(sorted((c.type, c.status) for c in node.conditions)),
+            None if node.allocatable is None else tuple(sorted(node.allocatable.items())),
+            tuple(sorted(e.requests.items())), e.pods, tuple(e.host_ports),
+            (k.present, k.static_pod_path, k.max_pods, k.source),
+            tuple((a.manifest, a.directory) for a in node.static_pods),
+        )
+        memo[shared] = rest
+    return (labels, node.unschedulable, rest)
 
 
-def _name_signature(sensitive: list[Compiled], node: Node) -> tuple:
-    """How each name-dependent workload sees this node; members of a group must agree on it."""
-    out = []
-    for cw in sensitive:
-        sel = cw.selection
-        out.append((cw.node_name == node.name if cw.node_name is not None else None,
-                    tuple(sel.selector_failures(node.labels)), sel.affinity_matches(node.labels, node.name)))
-    return tuple(out)
+def _name_signature(pinned: frozenset[str], by_selection: list[Compiled], node: Node) -> tuple:
+    """How the name-dependent workloads see this node; members of a group must agree on it.  Within a group
+    the labels differ only by hostname, so pass/fail of the selector and of the affinity is enough."""
+    labels, name = node.labels, node.name
+    return (name if name in pinned else None,
+            tuple([(not cw.selection.selector_failures(labels), cw.selection.affinity_matches(labels, name))
+                   for cw in by_selection]))
 
 
 def _booking_key(w: Workload) -> tuple:
@@ -200,13 +206,15 @@ def place(inventory: Inventory, workloads: Sequence[Workload], *,
 
     # Group the nodes.
     nodes = sorted(inventory.nodes, key=lambda n: n.name)
-    sensitive = [cw for cw in compiled.values() if cw.name_sensitive]
+    pinned = frozenset(cw.node_name for cw in compiled.values() if cw.node_name is not None)
+    by_selection = [cw for cw in compiled.values() if cw.selection.name_sensitive]
     taint_ids: dict[tuple, int] = {}
     buckets: dict[tuple, list[Node]] = {}
+    key_memo: dict[int, tuple] = {}
     for n in nodes:
-        key = _node_key(n)
-        if sensitive:
-            key = (key, _name_signature(sensitive, n))
+        key = _node_key(n, key_memo)
+        if pinned or by_selection:
+            key = (key, _name_signature(pinned, by_selection, n))
         buckets.setdefault(key, []).append(n)
     groups: list[Group] = []
     group_of: dict[str, Group] = {}
@@ -235,7 +243,12 @@ def place(inventory: Inventory, workloads: Sequence[Workload], *,
             for g in groups:
                 a = next((a for a, sw in g.static if sw is w), None)
                 v = None if a is None else evaluate_static(cw, g.view, a, g.superseded.get(id(w)))
-                per_group.append(None if v is None else interned.setdefault(v, v))
+                if v is not None:
+                    v = interned.setdefault(v, v)
+                    if v.runs:
+                        g.view.booking.book(w, cw.requests, cw.ports, True)
+                        evicted = evicted or v.evicts
+                per_group.append(v)
         else:
             if w.kind == KIND_DAEMONSET:
                 gate, after = daemonset_gate, daemonset_after
@@ -243,13 +256,9 @@ def place(inventory: Inventory, workloads: Sequence[Workload], *,
                 gate, after = pinned_gate, pinned_after
             else:
                 gate, after = pod_gate, pod_after
-            per_group = _evaluate_groups(cw, groups, gate, after, taints, interned)
-        bookable = not (w.kind == KIND_POD and w.node_name is None)
-        if bookable:
-            for g, v in zip(groups, per_group):
-                if v is not None and v.runs:
-                    g.view.booking.book(w, cw.requests, cw.ports, cw.critical)
-                    evicted = evicted or v.evicts
+            per_group, ev = _evaluate_groups(cw, groups, gate, after, taints, interned,
+                                             bookable=w.node_name is not None or w.kind == KIND_DAEMONSET)
+            evicted = evicted or ev
         verdicts[id(w)] = per_group
     if evicted:
         assumptions.add(A_EVICTION)
@@ -265,18 +274,27 @@ def place(inventory: Inventory, workloads: Sequence[Workload], *,
 
 
 def _evaluate_groups(cw: Compiled, groups: list[Group], gate, after, taints: TaintCache,
-                     interned: dict[Verdict, Verdict]) -> list[Verdict | None]:
-    """One workload on every group.  The first stage (controller / scheduler filters / node name) reads only
-    the node's name, labels, taints and cordon, so its outcome is memoised on exactly the inputs it reads: the
-    values of the label keys the workload selects on, the taint set, the cordon flag, and the name only
-    when the workload looks at it."""
+                     interned: dict[Verdict, Verdict], bookable: bool) -> tuple[list[Verdict | None], bool]:
+    """One workload on every group, booking it where it runs.
+
+    The first stage (controller / scheduler filters / node name) reads only the node's name, labels, taints
+    and cordon, so its outcome is memoised on exactly the inputs it reads: the values of the label keys the
+    workload selects on, the taint set, the cordon flag, and the name only when the workload looks at it.
+    The common "fits" case of the later stages is checked inline, without building any reason.
+    """
+    w = cw.workload
     keys = cw.selection.label_keys
     by_name = cw.selection.uses_fields
     pinned = cw.node_name
+    simple = not keys and not by_name and pinned is None
+    # Inline fast path: scheduler fit only (no template nodeName, no host ports); pressure is checked below.
+    fast = pinned is None and not cw.ports
+    req_items = cw.request_items
+    critical = cw.critical
     memo: dict[tuple, Verdict | None] = {}
     out: list[Verdict | None] = []
     append = out.append
-    simple = not keys and not by_name and pinned is None
+    evicted = False
     for g in groups:
         view = g.view
         if simple:
@@ -293,12 +311,45 @@ def _evaluate_groups(cw: Compiled, groups: list[Group], gate, after, taints: Tai
             if v is not None:
                 v = interned.setdefault(v, v)
             memo[key] = v
-        if v is None:
-            v = after(cw, view, taints)
-            if v is not _RUNS:
-                v = interned.setdefault(v, v)
+        if v is not None:
+            append(v)
+            continue
+        b = view.booking
+        if fast and not view.pressure:
+            alloc = view.node.allocatable
+            ok = True
+            if alloc is not None:
+                cap = alloc.get("pods")
+                if cap is not None and b.pods >= cap:
+                    ok = False
+                else:
+                    used = b.requested
+                    for name, want in req_items:
+                        if want > alloc.get(name, 0) - used.get(name, 0):
+                            ok = False
+                            break
+            if ok:
+                if bookable:
+                    used = b.requested
+                    for name, want in req_items:
+                        used[name] = used.get(name, 0) + want
+                    b.pods += 1
+                    if critical:
+                        crit = b.crit_requested
+                        for name, want in req_items:
+                            crit[name] = crit.get(name, 0) + want
+                        b.crit_pods += 1
+                    b.booked.append(w)
+                append(RUNS)
+                continue
+        v = after(cw, view, taints)
+        if v is not RUNS:
+            v = interned.setdefault(v, v)
+        if bookable and v.runs:
+            b.book(w, cw.requests, cw.ports, critical)
+            evicted = evicted or v.evicts
         append(v)
-    return out
+    return out, evicted
 
 
 def _assign_static(groups: list[Group], resolved: Mapping[str, Workload], compiled: Mapping[int, Compiled],

@@ -82,42 +82,61 @@ def _resource_order(name: str) -> tuple[int, str]:
     return ({"cpu": 0, "memory": 1, "ephemeral-storage": 2}.get(name, 3), name)
 
 
-def resource_reasons(requests: dict[str, int], allocatable: dict[str, int] | None, used: dict[str, int],
-                     pods_used: int, *, kubelet: bool = False, evictable_note: str = "") -> list[Reason]:
-    """``fitsRequest`` (R3.7): pod count first (every pod counts), then, if the pod requests anything, each
-    requested resource against allocatable minus what is booked (equality fits; an unadvertised resource
-    has allocatable 0).  ``kubelet`` drops extended resources the node does not advertise (R4.2.2).
-    A node without allocatable is not checked (SPEC §5)."""
-    if allocatable is None:
-        return []
-    out: list[Reason] = []
+def resource_shortfalls(requests: dict[str, int], allocatable: dict[str, int], used: dict[str, int],
+                        pods_used: int, *, kubelet: bool = False) -> tuple[bool, tuple[str, ...]]:
+    """``fitsRequest`` (R3.7): is the pod count exhausted (every pod counts), and which requested resources
+    exceed allocatable minus what is booked (equality fits; an unadvertised resource has allocatable 0).
+    ``kubelet`` drops extended resources the node does not advertise first (R4.2.2)."""
     cap = allocatable.get("pods")
-    if cap is not None and pods_used + 1 > cap:
-        out.append(Reason("too-many-pods", f"node allows {cap} pods and {pods_used} are already booked"
-                          + evictable_note))
+    pods_full = cap is not None and pods_used + 1 > cap
     if not requests:
-        return out
-    extended: list[str] = []
-    for name in sorted(requests, key=_resource_order):
-        want = requests[name]
+        return pods_full, ()
+    short = []
+    for name, want in requests.items():
         if kubelet and name not in allocatable and is_extended_resource(name):
             continue
-        alloc = allocatable.get(name, 0)
-        free = alloc - used.get(name, 0)
-        if want <= free:
-            continue
-        text = (f"requests {format_quantity(name, want)} {name}, "
-                f"{format_quantity(name, max(free, 0))} free of {format_quantity(name, alloc)} allocatable"
-                if name in allocatable else
-                f"requests {format_quantity(name, want)} {name}, which the node does not advertise")
+        if want > allocatable.get(name, 0) - used.get(name, 0):
+            short.append(name)
+    return pods_full, tuple(sorted(short, key=_resource_order))
+
+
+def describe_shortfalls(requests: dict[str, int], allocatable: dict[str, int], pods_full: bool,
+                        short: tuple[str, ...], note: str = "") -> list[Reason]:
+    """Reasons for a shortfall.  The text depends only on the request and the allocatable, not on what is
+    booked, so identical verdicts are shared between nodes (the booking table shows what is booked)."""
+    out: list[Reason] = []
+    if pods_full:
+        out.append(Reason("too-many-pods", f"all {allocatable.get('pods')} pods the node allows are booked"
+                          + note))
+    extended: list[str] = []
+    for name in short:
+        want = format_quantity(name, requests[name])
+        if name not in allocatable:
+            text = f"requests {want} {name}, which the node does not advertise"
+        elif requests[name] > allocatable[name]:
+            text = f"requests {want} {name}, more than the {format_quantity(name, allocatable[name])} allocatable"
+        else:
+            text = (f"requests {want} {name}; not enough is left of the {format_quantity(name, allocatable[name])}"
+                    " allocatable after the pods booked before it")
         code = _NAMED.get(name)
         if code:
-            out.append(Reason(code, text + evictable_note))
+            out.append(Reason(code, text + note))
         else:
             extended.append(text)
     if extended:
-        out.append(Reason("insufficient-resource", "; ".join(extended) + evictable_note))
+        out.append(Reason("insufficient-resource", "; ".join(extended) + note))
     return out
+
+
+def resource_reasons(requests: dict[str, int], allocatable: dict[str, int] | None, used: dict[str, int],
+                     pods_used: int, *, kubelet: bool = False, evictable_note: str = "") -> list[Reason]:
+    """The resource reasons of R3.7 / R4.2.2; a node without allocatable is not checked (SPEC §5)."""
+    if allocatable is None:
+        return []
+    pods_full, short = resource_shortfalls(requests, allocatable, used, pods_used, kubelet=kubelet)
+    if not pods_full and not short:
+        return []
+    return describe_shortfalls(requests, allocatable, pods_full, short, evictable_note)
 
 
 def port_reasons(booking: Booking, wanted: list[HostPort]) -> list[Reason]:

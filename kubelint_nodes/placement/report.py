@@ -90,17 +90,18 @@ def render_json(result: PlacementResult, version: str | None = None) -> str:
     for w in result.workloads:
         head = dumps({"kind": w.kind, "name": w.name, "namespace": w.namespace, "file": w.file,
                       "line": w.line})[:-1]
-        rows = []
-        per_group = result.verdicts[id(w)]
-        for prefix, gi in node_rows:
-            v = per_group[gi]
+        # one JSON tail per group (verdicts are shared objects), then one concatenation per node
+        tails: list[str | None] = []
+        for v in result.verdicts[id(w)]:
             if v is None:
+                tails.append(None)
                 continue
             s = suffix_cache.get(id(v))
             if s is None:
                 s = dumps(_placement("", v))[len('{"node": ""'):]
                 suffix_cache[id(v)] = s
-            rows.append(prefix + s)
+            tails.append(s)
+        rows = [prefix + tails[gi] for prefix, gi in node_rows if tails[gi] is not None]
         body = ",".join(rows)
         wl_parts.append("\n    " + head + ', "placements": [' + body + ("\n    ]}" if rows else "]}"))
     parts.append(",".join(wl_parts))

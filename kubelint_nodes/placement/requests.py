@@ -12,6 +12,7 @@ from ..inventory.model import HostPort
 from ..quantity import QuantityError, to_base_units
 from .values import as_dict, as_int, as_list, as_str
 
+
 # component-helpers resource ``IsSupportedPodLevelResource`` (cpu, memory, hugepages-* since v1.34).
 def _pod_level_supported(name: str) -> bool:
     return name in ("cpu", "memory") or name.startswith("hugepages-")

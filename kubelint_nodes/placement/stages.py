@@ -24,7 +24,7 @@ from ..inventory.model import (
 from . import codes as C
 from .apirefs import api_references
 from .codes import Reason, Verdict, sort_reasons
-from .fit import Booking, port_reasons, resource_reasons
+from .fit import Booking, describe_shortfalls, port_reasons, resource_reasons, resource_shortfalls
 from .requests import host_ports, is_best_effort, pod_requests
 from .selectors import NodeSelection, compile_selection
 from .taints import (
@@ -61,6 +61,7 @@ class Compiled:
     tolerates_unschedulable: bool
     api_refs: list[str] = field(default_factory=list)
     problems: list[str] = field(default_factory=list)
+    fit_cache: dict = field(default_factory=dict)  # (allocatable, shortfall) → shared fit-stage verdict
 
     @property
     def kind(self) -> str:
@@ -107,11 +108,14 @@ class NodeView:
     taints: tuple[Taint, ...]
     taint_id: int  # interned id of ``taints`` for the toleration cache
     pressure: frozenset[str]
+    alloc_key: tuple | None = None
 
     @classmethod
     def of(cls, node: Node, taint_id: int = 0) -> NodeView:
+        alloc = node.allocatable
         return cls(node, Booking.from_node(node), tuple(node.taints), taint_id,
-                   frozenset(pressure_conditions(node.conditions)))
+                   frozenset(pressure_conditions(node.conditions)),
+                   None if alloc is None else tuple(sorted(alloc.items())))
 
 
 class TaintCache:
@@ -245,6 +249,28 @@ def _fits_quickly(cw: Compiled, view: NodeView) -> bool:
     return True
 
 
+def _fit_stage(cw: Compiled, view: NodeView) -> Verdict | None:
+    """Scheduler fit: NodePorts (R3.6) and NodeResourcesFit (R3.7).  Resource-only failures are shared
+    between nodes with the same allocatable and shortfall."""
+    ports = port_reasons(view.booking, cw.ports) if cw.ports else []
+    alloc = view.node.allocatable
+    pods_full, short = False, ()
+    if alloc is not None:
+        b = view.booking
+        pods_full, short = resource_shortfalls(cw.requests, alloc, b.requested, b.pods)
+    if not ports and not pods_full and not short:
+        return None
+    if ports:
+        return _verdict(True, True, ports + describe_shortfalls(cw.requests, alloc or {}, pods_full, short),
+                        C.STAGE_FIT)
+    key = (view.alloc_key, pods_full, short)
+    v = cw.fit_cache.get(key)
+    if v is None:
+        v = _verdict(True, True, describe_shortfalls(cw.requests, alloc or {}, pods_full, short), C.STAGE_FIT)
+        cw.fit_cache[key] = v
+    return v
+
+
 def daemonset_after(cw: Compiled, view: NodeView, taints: TaintCache) -> Verdict:
     """A targeted node: scheduler fit (R3.6, R3.7) then kubelet pressure admission (R2.7, R4.4); with a
     template nodeName, kubelet admission replaces the scheduler (R2.9)."""
@@ -253,9 +279,9 @@ def daemonset_after(cw: Compiled, view: NodeView, taints: TaintCache) -> Verdict
         return _verdict(True, True, reasons, C.STAGE_KUBELET) if reasons else _runs_maybe_evicting(cw, view)
     if _fits_quickly(cw, view):
         return _RUNS
-    reasons = port_reasons(view.booking, cw.ports) + _resources(cw, view, kubelet=False)
-    if reasons:
-        return _verdict(True, True, reasons, C.STAGE_FIT)
+    v = _fit_stage(cw, view)
+    if v is not None:
+        return v
     p = _pressure_reason(cw, view)
     if p:
         return _verdict(True, True, [p], C.STAGE_KUBELET)
@@ -305,9 +331,9 @@ def pod_after(cw: Compiled, view: NodeView, taints: TaintCache) -> Verdict:
     """Fit (R3.6 NodePorts, R3.7 NodeResourcesFit), then kubelet pressure admission (R4.4)."""
     if _fits_quickly(cw, view):
         return _RUNS
-    reasons = port_reasons(view.booking, cw.ports) + _resources(cw, view, kubelet=False)
-    if reasons:
-        return _verdict(True, True, reasons, C.STAGE_FIT)
+    v = _fit_stage(cw, view)
+    if v is not None:
+        return v
     p = _pressure_reason(cw, view)
     if p:
         return _verdict(True, True, [p], C.STAGE_KUBELET)

@@ -36,7 +36,7 @@ def build(result: LintResult, settings: Settings) -> list[dict[str, Any]]:
     lines = SourceLines(result, settings)
     prints = fingerprints(findings, settings, lines)
     security = _security_rules(result)
-    return [_issue(f, fp, f.rule in security, settings) for f, fp in zip(findings, prints)]
+    return [_issue(f, fp, f.rule in security, settings) for f, fp in zip(findings, prints, strict=True)]
 
 
 def _security_rules(result: LintResult) -> set[str]:

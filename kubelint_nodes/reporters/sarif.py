@@ -53,7 +53,7 @@ def build(result: LintResult, settings: Settings) -> dict[str, Any]:
     lines = SourceLines(result, settings)
     rules, index = _rules(result, settings, findings)
     prints = fingerprints(findings, settings, lines)
-    results = [_result(f, index[f.rule], fp, settings, lines) for f, fp in zip(findings, prints)]
+    results = [_result(f, index[f.rule], fp, settings, lines) for f, fp in zip(findings, prints, strict=True)]
     code = result.exit_code(settings.fail_on)
     run: dict[str, Any] = {
         "tool": {

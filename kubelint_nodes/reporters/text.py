@@ -35,6 +35,8 @@ def render(result: LintResult, settings: Settings) -> str:
         if f.suppressed is not None:
             reason = f.suppressed.get("reason")
             extra = f" [suppressed by {f.suppressed.get('by')}{': ' + reason if reason else ''}]"
+        if f.source:
+            extra += f" (template {f.source.get('file')})"
         lines.append(f"{f.file}:{f.line}:{f.column}: {sev} {f.rule} {f.message}{extra}")
         for rel in f.related or ():
             lines.append(f"    related: {rel.get('file')}:{rel.get('line')}:{rel.get('column')}: {rel.get('message')}")

@@ -120,8 +120,8 @@ _EXTERNAL: dict[tuple[str, str], Callable[[dict], list[SchemaProblem]]] = {}
 
 
 def register_validator(api_version: str, kind: str, fn: Callable[[dict], list[SchemaProblem]]) -> None:
-    """Let another component validate a kind this package ships no schema for (the kubelet
-    configuration, issue 7): ``fn(obj)`` returns its problems and ``schema-invalid`` reports them."""
+    """Let another component validate a kind this package ships no schema for (the kubelet configuration,
+    kubelint_nodes.checks.kubelet): ``fn(obj)`` returns its problems and ``schema-invalid`` reports them."""
     _EXTERNAL[(api_version, kind)] = fn
 
 
