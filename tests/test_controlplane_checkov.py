@@ -14,7 +14,6 @@ import csv
 from pathlib import Path
 
 import pytest
-
 from conftest import findings, run_json
 
 MAPPING = {

@@ -21,7 +21,6 @@ from collections import Counter
 from pathlib import Path
 
 import pytest
-
 from conftest import run_json
 
 MINE = ("apiserver-", "etcd-", "controller-manager-", "scheduler-", "control-plane-")

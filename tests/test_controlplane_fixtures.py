@@ -15,7 +15,6 @@ import shlex
 from pathlib import Path
 
 import pytest
-
 from conftest import FIXTURES, findings, run_json
 
 CP_FIXTURES = FIXTURES / "controlplane"

@@ -55,6 +55,11 @@ KUBE_LINTER = {
 # Kinds with a pod template that we read; kube-linter's fixtures also hold OpenShift DeploymentConfigs (out of scope).
 OUR_KINDS = {"Pod", "Deployment", "StatefulSet", "DaemonSet", "ReplicaSet", "Job", "CronJob", "ReplicationController"}
 
+# Same verdict, different reason (no entry needed, noted for readers): kube-linter's run-as-non-root fires on
+# `group-zero` for runAsGroup 0; we fire because neither pod nor container sets runAsNonRoot: true. Polaris'
+# privilegeEscalationAllowed/runAsPrivileged fixtures set `allowPrivilegeEscalation`/`privileged` in the pod's
+# securityContext, where those fields do not exist; both tools judge the containers only.
+
 # Every fixture where our verdict differs from the peer's, with the reason (the peer can be wrong).
 DIFFERENCES = {
     "polaris/checks/procMount/failure.yaml":

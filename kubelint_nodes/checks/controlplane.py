@@ -48,6 +48,11 @@ def _bool(inv: Invocation, name: str, vif: VersionInForce) -> tuple[bool, Occurr
     return None if value is None else (value, occ)
 
 
+def _int_param(ctx: CheckContext, name: str, default: int) -> int:
+    value = ctx.params.get(name, default)
+    return value if isinstance(value, int) and not isinstance(value, bool) else default
+
+
 def _items_of(occ: Occurrence) -> list[tuple[str, Occurrence]]:
     from ..controlplane.flags import split_list
 
@@ -101,8 +106,8 @@ def _authorization_modes(inv: Invocation) -> tuple[list[str], Occurrence | None]
     if inv.flags.is_set("authorization-config"):
         return None  # mutually exclusive with --authorization-mode; the file is not visible
     occs = inv.flags.all("authorization-mode")
-    if any(o.unresolved for o in occs):
-        return None
+    if any(o.unresolved or o.value is None for o in occs):
+        return None  # a run-time value, or a flag without its value (the API server will not start)
     if not occs:
         return ["AlwaysAllow"], None
     return [m for m, _ in inv.flags.items("authorization-mode")], occs[-1]
@@ -201,7 +206,11 @@ def apiserver_encryption_config_missing(ctx: CheckContext) -> Iterator[Hit]:
 
 @check("apiserver-weak-tls")
 def apiserver_weak_tls(ctx: CheckContext) -> Iterator[Hit]:
-    patterns = ctx.params.get("weak_patterns") or list(tls.DEFAULT_WEAK_PATTERNS)
+    patterns = ctx.params.get("weak-patterns")
+    if isinstance(patterns, str):
+        patterns = [patterns]
+    if not isinstance(patterns, list) or not all(isinstance(p, str) for p in patterns):
+        patterns = list(tls.DEFAULT_WEAK_PATTERNS)
     for res, inv, vif in _runs(ctx, V.APISERVER):
         occ = inv.flags.last("tls-min-version")
         if occ is not None and not occ.unresolved and occ.value:
@@ -232,7 +241,7 @@ def _admission(inv: Invocation) -> tuple[set[str], dict[str, Occurrence], dict[s
     """(enabled plugins, where each name was enabled, where each was disabled); None if unknown."""
     legacy = inv.flags.all("admission-control")
     occs = legacy + inv.flags.all("enable-admission-plugins") + inv.flags.all("disable-admission-plugins")
-    if any(o.unresolved for o in occs):
+    if any(o.unresolved or o.value is None for o in occs):
         return None
     enabled_at = {}
     disabled_at = {}
@@ -438,9 +447,9 @@ def apiserver_token_auth_file(ctx: CheckContext) -> Iterator[Hit]:
 @check("apiserver-audit-log-retention")
 def apiserver_audit_log_retention(ctx: CheckContext) -> Iterator[Hit]:
     minimum = {
-        "audit-log-maxage": (int(ctx.params.get("min_age_days", 30)), "days"),
-        "audit-log-maxbackup": (int(ctx.params.get("min_backups", 10)), "rotated files"),
-        "audit-log-maxsize": (int(ctx.params.get("min_size_mb", 100)), "MB per file"),
+        "audit-log-maxage": (_int_param(ctx, "min-age-days", 30), "days"),
+        "audit-log-maxbackup": (_int_param(ctx, "min-backups", 10), "rotated files"),
+        "audit-log-maxsize": (_int_param(ctx, "min-size-mb", 100), "MB per file"),
     }
     for res, inv, vif in _runs(ctx, V.APISERVER):
         path = inv.flags.last("audit-log-path")

@@ -37,7 +37,8 @@ def unsafe_sysctls(ctx: CheckContext) -> Iterator[Hit]:
     base = res.pod_spec_path
     if spec is None or base is None:
         return
-    safe = {canonical_sysctl(s) for s in as_list(ctx.params.get("safe")) if isinstance(s, str)}
+    listed = [*as_list(ctx.params.get("safe")), *as_list(ctx.params.get("allowed"))]
+    safe = {canonical_sysctl(s) for s in listed if isinstance(s, str)}
     for i, entry in enumerate(as_list(as_dict(spec.get("securityContext")).get("sysctls"))):
         name = as_dict(entry).get("name")
         if not isinstance(name, str) or not name or canonical_sysctl(name) in safe:

@@ -138,8 +138,8 @@ def _tokens(script: str) -> list[str]:
     lexer.whitespace_split = True
     try:
         return list(lexer)
-    except ValueError:  # unbalanced quotes: the shell would fail too; fall back to plain words
-        return text.split()
+    except ValueError:  # unbalanced quotes: sh rejects the whole script, so it runs nothing
+        return []
 
 
 def _is_operator(token: str) -> bool:

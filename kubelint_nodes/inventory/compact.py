@@ -7,10 +7,7 @@ member, and must be treated as read-only), so 50,000 pool nodes cost one small o
 
 from __future__ import annotations
 
-import gc
 import os
-from collections.abc import Iterator
-from contextlib import contextmanager
 from typing import Any
 
 from .context import LoadContext
@@ -28,7 +25,7 @@ from .model import (
     StaticPodAssignment,
     with_implied_taints,
 )
-from .source import Tree
+from .source import Tree, no_gc
 from .validate import problems as schema_problems
 
 DEFAULT_OS, DEFAULT_ARCH = "linux", "amd64"
@@ -37,19 +34,6 @@ A_DEFAULT_LABELS = (f"Inventory nodes without {LABEL_OS} or {LABEL_ARCH} labels 
 A_NO_KUBELET = ("Nodes without a kubelet config are assumed to run with the kubelet's defaults (maxPods 110, "
                 "no kubeReserved/systemReserved, hard eviction at memory.available<100Mi and "
                 "nodefs.available<10%)")
-
-
-@contextmanager
-def _no_gc() -> Iterator[None]:
-    """Pause the cyclic collector while a pool is expanded: the members hold no cycles, and a full
-    collection every few thousand allocations would otherwise double the cost of a large pool."""
-    was = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was:
-            gc.enable()
 
 
 class Names:
@@ -201,7 +185,7 @@ class _Builder:
         seen = names.where
         out: list[Node] = []
         append = out.append
-        with _no_gc():
+        with no_gc():
             self._members(name, pool["count"], path, seen, append, base_labels, taints, unschedulable,
                           conditions, allocatable, existing, kubelet, static_pods, source, notes, where)
         return out

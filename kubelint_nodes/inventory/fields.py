@@ -66,6 +66,8 @@ class Converter:
         self._keys_ok: set[str] = set()
         self._values_ok: set[str] = set()
         self._quantities: dict[tuple, int] = {}
+        self._conditions: dict[tuple[str, str], Condition] = {}  # immutable, so shared between nodes
+        self._taints: dict[tuple[str, str, str], Taint] = {}
 
     # -- labels -----------------------------------------------------------------------------------------
     def labels(self, value: Any, path: tuple, report: Report) -> dict[str, str]:
@@ -146,7 +148,10 @@ class Converter:
                 report(p, f"taint {key}:{effect} is listed twice (taints are unique by key and effect)")
                 continue
             seen.add((key, effect))
-            out.append(Taint(key, val, effect))
+            taint = self._taints.get((key, val, effect))
+            if taint is None:
+                taint = self._taints[(key, val, effect)] = Taint(key, val, effect)
+            out.append(taint)
         return out
 
     # -- conditions -------------------------------------------------------------------------------------
@@ -171,7 +176,10 @@ class Converter:
                 report(p + ("status",) if "status" in c else p,
                        f"{shown} is not a condition status: one of {', '.join(CONDITION_STATUSES)}")
                 continue
-            out.append(Condition(ctype, status))
+            cond = self._conditions.get((ctype, status))
+            if cond is None:
+                cond = self._conditions[(ctype, status)] = Condition(ctype, status)
+            out.append(cond)
         return out
 
     # -- resource lists ---------------------------------------------------------------------------------

@@ -22,7 +22,15 @@ from .errors import InventoryError, field_name
 from .include import Includes
 from .kubectl import KubectlNodes
 from .model import Inventory, Node
-from .source import MAX_INVENTORY_FILE, FileProblem, Tree, decode_text, parse_documents, read_regular_file
+from .source import (
+    MAX_INVENTORY_FILE,
+    FileProblem,
+    Tree,
+    decode_text,
+    no_gc,
+    parse_documents,
+    read_regular_file,
+)
 
 __all__ = ["InventoryError", "load_inventory", "inventory_display"]
 
@@ -43,6 +51,11 @@ def inventory_display(path: str, settings: Settings) -> str:
 
 def load_inventory(path: str, settings: Settings) -> Inventory:
     """Read, validate and resolve the inventory; raises :class:`InventoryError` for any problem."""
+    with no_gc():
+        return _load(path, settings)
+
+
+def _load(path: str, settings: Settings) -> Inventory:
     full = os.path.abspath(os.path.join(settings.cwd, path))
     display = inventory_display(path, settings)
     if not os.path.lexists(full):

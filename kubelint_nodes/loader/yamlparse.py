@@ -154,7 +154,7 @@ class ParsedDocument:
 
     def __setstate__(self, state: dict[str, Any]) -> None:
         tables = state["positions"]
-        state["positions"] = {id(c): t for c, t in zip(_containers(state["data"]), tables) if t is not None}
+        state["positions"] = {id(c): t for c, t in zip(_containers(state["data"]), tables, strict=True) if t is not None}
         self.__dict__.update(state)
 
 

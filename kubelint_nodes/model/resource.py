@@ -8,6 +8,7 @@ never on the inventory.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any
 
 from ..loader.files import InputFile
@@ -61,25 +62,26 @@ class Resource:
     prefix: tuple = ()  # path of the object inside its document (``('items', 3)`` for List items)
     extra: dict[str, Any] = field(default_factory=dict)
 
-    @property
+    # Identity is read by every rule for every finding: computed once (the data is never mutated).
+    @cached_property
     def api_version(self) -> Any:
         return self.data.get("apiVersion")
 
-    @property
+    @cached_property
     def kind(self) -> Any:
         return self.data.get("kind")
 
-    @property
+    @cached_property
     def metadata(self) -> dict:
         md = self.data.get("metadata")
         return md if isinstance(md, dict) else {}
 
-    @property
+    @cached_property
     def name(self) -> str | None:
         n = self.metadata.get("name")
         return n if isinstance(n, str) else (None if n is None else str(n))
 
-    @property
+    @cached_property
     def namespace(self) -> str | None:
         ns = self.metadata.get("namespace")
         if ns is None:
@@ -87,6 +89,11 @@ class Resource:
         return ns if isinstance(ns, str) else str(ns)
 
     def object_ref(self) -> dict[str, Any]:
+        """The SPEC §4 ``object`` of this resource's findings (one shared dict: treat it as read-only)."""
+        return self._object_ref
+
+    @cached_property
+    def _object_ref(self) -> dict[str, Any]:
         av = self.api_version
         kind = self.kind
         return {
@@ -102,7 +109,7 @@ class Resource:
         label = "static pod" if self.role == "static-pod" else (self.kind or "object")
         return f"{label} '{self.name}'" if self.name else str(label)
 
-    @property
+    @cached_property
     def pod_spec_path(self) -> tuple | None:
         return pod_spec_path(self.kind)
 
@@ -118,6 +125,10 @@ class Resource:
         return node
 
     def pod_spec(self) -> dict | None:
+        return self._pod_spec
+
+    @cached_property
+    def _pod_spec(self) -> dict | None:
         p = self.pod_spec_path
         if p is None:
             return None

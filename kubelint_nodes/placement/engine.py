@@ -120,7 +120,9 @@ def _node_key(node: Node, memo: dict[int, tuple]) -> tuple:
     """Everything placement reads from a node except its name and hostname label.  Pool members share the
     taint list, allocatable, usage and kubelet objects, so those parts are memoised by identity (the nodes
     outlive the call, so identities are stable)."""
-    labels = frozenset([(k, v) for k, v in node.labels.items() if k != LABEL_HOSTNAME])
+    rest_labels = node.labels.copy()
+    rest_labels.pop(LABEL_HOSTNAME, None)
+    labels = frozenset(rest_labels.items())
     shared = (id(node.taints), id(node.conditions), id(node.allocatable), id(node.existing), id(node.kubelet),
               id(node.static_pods))
     rest = memo.get(shared)

@@ -8,6 +8,7 @@ content as text without building a million small dicts first, one node or placem
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
 
 from .codes import Verdict
 from .engine import PlacementResult
@@ -77,17 +78,21 @@ def build_report(result: PlacementResult, version: str | None = None) -> dict:
 
 def render_json(result: PlacementResult, version: str | None = None) -> str:
     """The report as JSON text, deterministic, one node and one placement per line."""
+    return "".join(iter_json(result, version))
+
+
+def iter_json(result: PlacementResult, version: str | None = None) -> Iterator[str]:
+    """The JSON text in chunks (one per node list and per workload), so a large fleet can be written to a
+    file without holding the whole text in memory."""
     dumps = json.dumps
-    parts: list[str] = ['{\n  "tool": ', dumps({"name": TOOL_NAME, "version": version or _tool_version()}),
-                        ',\n  "assumptions": [']
-    parts.append(",".join("\n    " + dumps(a) for a in result.assumptions))
-    parts.append("\n  ],\n  \"nodes\": [" if result.assumptions else "],\n  \"nodes\": [")
-    parts.append(",".join("\n    " + dumps(e) for e in _node_entries(result)))
-    parts.append("\n  ],\n  \"workloads\": [" if result.nodes else "],\n  \"workloads\": [")
+    yield '{\n  "tool": ' + dumps({"name": TOOL_NAME, "version": version or _tool_version()})
+    yield ',\n  "assumptions": [' + ",".join("\n    " + dumps(a) for a in result.assumptions)
+    yield ("\n  ]" if result.assumptions else "]") + ',\n  "nodes": ['
+    yield ",".join("\n    " + dumps(e) for e in _node_entries(result))
+    yield ("\n  ]" if result.nodes else "]") + ',\n  "workloads": ['
     node_rows = [('\n      {"node": ' + dumps(n.name), result.group_of[n.name].index) for n in result.nodes]
     suffix_cache: dict[int, str] = {}
-    wl_parts = []
-    for w in result.workloads:
+    for i, w in enumerate(result.workloads):
         head = dumps({"kind": w.kind, "name": w.name, "namespace": w.namespace, "file": w.file,
                       "line": w.line})[:-1]
         # one JSON tail per group (verdicts are shared objects), then one concatenation per node
@@ -102,8 +107,6 @@ def render_json(result: PlacementResult, version: str | None = None) -> str:
                 suffix_cache[id(v)] = s
             tails.append(s)
         rows = [prefix + tails[gi] for prefix, gi in node_rows if tails[gi] is not None]
-        body = ",".join(rows)
-        wl_parts.append("\n    " + head + ', "placements": [' + body + ("\n    ]}" if rows else "]}"))
-    parts.append(",".join(wl_parts))
-    parts.append("\n  ]\n}\n" if result.workloads else "]\n}\n")
-    return "".join(parts)
+        yield ("," if i else "") + "\n    " + head + ', "placements": [' + ",".join(rows) + (
+            "\n    ]}" if rows else "]}")
+    yield "\n  ]\n}\n" if result.workloads else "]\n}\n"
