@@ -545,3 +545,49 @@ def test_text_report_matrix_legend_booking_and_drill_downs() -> None:
         render_text(big, workload="exportr")
     with pytest.raises(LookupError, match="no node named"):
         render_text(big, node="nope")
+
+
+def test_demand_counts_targeted_workloads_booked_or_not() -> None:
+    """node-overcommitted (catalogue): existing usage, static pods, pinned Pods and targeting DaemonSets,
+    whether they were booked or not; Pods without nodeName never count."""
+    n = node("n1", alloc={"cpu": "1", "memory": "1Gi", "pods": "110"}, existing=ExistingUsage({"cpu": 200}, 2),
+             static=[StaticPodAssignment("m/s.yaml")])
+    s = pod("s", req(cpu="300m"), file="m/s.yaml", static=True)
+    a, b = ds("a", req(cpu="400m")), ds("b", req(cpu="400m"))
+    floating = pod("f", req(cpu="900m"))
+    tainted_out = ds("c", {**req(cpu="5"), "nodeSelector": {"nope": "x"}})
+    r = place(Inventory(nodes=[n]), [a, b, floating, tainted_out], static_pods={"m/s.yaml": s})
+    assert r.verdict(a, "n1").runs and codes(r, b, "n1") == ["insufficient-cpu"]
+    assert r.requested("n1") == {"cpu": 900, "memory": 0, "pods": 4}
+    assert r.demand("n1") == {"cpu": 1300, "memory": 0, "pods": 5}
+
+
+HOSTILE_SPECS = [
+    {"containers": "x"},
+    {"containers": [None, 5, {"resources": "x"}, {"resources": {"requests": {"cpu": "abc", "memory": [1]}}}]},
+    {"tolerations": 5}, {"tolerations": [None, {"key": 5, "operator": None, "value": True}]},
+    {"nodeSelector": [1, 2]}, {"nodeSelector": {"a": None, "b": True, "c": 1}}, {"affinity": "x"},
+    {"affinity": {"nodeAffinity": {"requiredDuringSchedulingIgnoredDuringExecution": {"nodeSelectorTerms": "x"}}}},
+    {"affinity": {"nodeAffinity": {"requiredDuringSchedulingIgnoredDuringExecution": {"nodeSelectorTerms": [
+        None, 5, {"matchExpressions": "x"}, {"matchExpressions": [None, {"key": None, "operator": "Gt"}]},
+        {"matchFields": [{"key": "metadata.name", "operator": "In", "values": "abc"}]}]}}}},
+    {"containers": [{"ports": "x"}]},
+    {"containers": [{"ports": [None, {"hostPort": "abc"}, {"hostPort": True, "containerPort": -5}]}]},
+    {"hostNetwork": "yes", "containers": [{"ports": [{"containerPort": "80"}]}]},
+    {"initContainers": [{"restartPolicy": "Always", "resources": {"limits": {"cpu": 1e400}}}]},
+    {"overhead": "x", "resources": [1]}, {"priorityClassName": 5, "priority": "x"}, {"nodeName": 5},
+    {"volumes": "x", "serviceAccountName": ["a"]}, {"volumes": [None, {"projected": {"sources": "x"}}]},
+]
+
+
+def test_hostile_pod_specs_never_crash_and_report_ignored_quantities() -> None:
+    n = node("n1", alloc={"cpu": "1", "memory": "1Gi", "pods": "100"}, static=[StaticPodAssignment("m/x.yaml")])
+    ws = [w for i, s in enumerate(HOSTILE_SPECS) for w in (ds(f"d{i}", s), pod(f"p{i}", s))]
+    st = pod("s", HOSTILE_SPECS[1], file="m/x.yaml", static=True)
+    r = place(Inventory(nodes=[n]), ws, static_pods={"m/x.yaml": st})
+    assert json.loads(render_json(r, "1")) == build_report(r, "1")
+    assert render_text(r)
+    assert codes(r, next(w for w in ws if w.name == "d5"), "n1") == ["node-selector-mismatch"]
+    assert codes(r, next(w for w in ws if w.name == "d15"), "n1") == ["node-name-mismatch"]
+    assert "DaemonSet default/d1: spec.containers[3].resources.requests: cpu: 'abc' is not a quantity " \
+           "(ignored)" in r.assumptions

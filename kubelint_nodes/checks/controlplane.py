@@ -18,7 +18,7 @@ from collections.abc import Iterator
 from ..controlplane import Invocation, VersionInForce, invocations, tls, version_in_force
 from ..controlplane import versions as V
 from ..controlplane.describe import default_phrase, message, setting
-from ..controlplane.flags import Occurrence, parse_bool
+from ..controlplane.flags import Occurrence, parse_bool, split_list
 from ..engine.context import CheckContext, Hit
 from ..engine.registry import check
 from ..model.resource import Resource
@@ -26,12 +26,14 @@ from ..model.resource import Resource
 
 def _runs(ctx: CheckContext, component: str) -> Iterator[tuple[Resource, Invocation, VersionInForce]]:
     res = ctx.resource
+    found = invocations(res)
+    if not found:
+        return
     vif = version_in_force(ctx.settings.kubernetes_version)
-    for inv in invocations(res):
+    for inv in found:
         if inv.component != component:
             continue
-        cfg = inv.config_file
-        if component == V.ETCD and cfg is not None:
+        if component == V.ETCD and inv.config_file is not None:
             continue  # etcd ignores every other flag and variable when --config-file is given
         yield res, inv, vif
 
@@ -54,8 +56,6 @@ def _int_param(ctx: CheckContext, name: str, default: int) -> int:
 
 
 def _items_of(occ: Occurrence) -> list[tuple[str, Occurrence]]:
-    from ..controlplane.flags import split_list
-
     return [(item, occ) for item in split_list(occ.value or "")]
 
 
@@ -290,8 +290,11 @@ def apiserver_node_restriction_missing(ctx: CheckContext) -> Iterator[Hit]:
 @check("control-plane-removed-flag")
 def control_plane_removed_flag(ctx: CheckContext) -> Iterator[Hit]:
     res = ctx.resource
+    found = invocations(res)
+    if not found:
+        return
     vif = version_in_force(ctx.settings.kubernetes_version)
-    for inv in invocations(res):
+    for inv in found:
         version = vif.of(inv.component)
         product = "etcd" if inv.component == V.ETCD else "Kubernetes"
         runs = f"{inv.component} {V.fmt(version)}"

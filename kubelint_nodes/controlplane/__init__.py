@@ -12,6 +12,7 @@ Public API (the checks in ``kubelint_nodes/checks/controlplane.py`` use only thi
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
 from . import versions as V
@@ -41,6 +42,7 @@ class VersionInForce:
         return f"Kubernetes {V.fmt(self.kubernetes)}"
 
 
+@lru_cache(maxsize=16)
 def version_in_force(kubernetes_version: str | None) -> VersionInForce:
     k8s = V.parse_minor(kubernetes_version or V.default_kubernetes_version())
     if k8s is None:

@@ -268,9 +268,8 @@ def _label(item: dict, index: int) -> str:
 
 def check_blocks(rule_check: Any) -> list[dict]:
     """A rule's ``check`` as a list of blocks (it may be one block or a list)."""
-    if isinstance(rule_check, list):
-        return [b for b in rule_check if isinstance(b, dict)]
-    return [rule_check] if isinstance(rule_check, dict) else []
+    blocks = rule_check if isinstance(rule_check, list) else [rule_check]
+    return [b for b in blocks if isinstance(b, dict) and "fail_when" in b]
 
 
 def run_declarative(ctx: CheckContext) -> Iterator[Hit]:

@@ -54,6 +54,7 @@ def load_compact(tree: Tree, ctx: LoadContext, names: Names) -> list[Node]:
         raise first_problem(tree, errors)
     data: dict[str, Any] = tree.root
     builder = _Builder(tree, ctx, data)
+    builder.kubelet_for({}, ())  # the inventory-level config is checked even when no node inherits it
     nodes: list[Node] = []
     pool_names: dict[str, tuple] = {}
     for i, pool in enumerate(data.get("pools") or ()):

@@ -16,7 +16,7 @@ from ..loader.files import StaticPodDirs, display_path
 from ..loader.yamlparse import ParsedDocument
 from ..settings import Settings
 from .fields import Converter
-from .kubeletcfg import KUBELET_API_VERSION, KUBELET_KIND, KubeletSettings, effective_settings
+from .kubeletcfg import KUBELET_API_VERSION, KUBELET_KIND, KubeletSettings, effective_settings, settings_from
 from .source import (
     MAX_INVENTORY_FILE,
     FileProblem,
@@ -94,6 +94,9 @@ class LoadContext:
         cached = self._kubelet.get(key)
         if cached is not None:
             return cached
+        if config is None and dropins is None:  # no kubelet config at all: the kubelet's own defaults
+            ks = self._kubelet[key] = settings_from(None, None)
+            return ks
         main: dict[str, Any] | None = None
         source: str | None = None
         dropin_layers: list[tuple[str, dict[str, Any]]] = []

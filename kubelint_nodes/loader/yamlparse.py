@@ -154,7 +154,8 @@ class ParsedDocument:
 
     def __setstate__(self, state: dict[str, Any]) -> None:
         tables = state["positions"]
-        state["positions"] = {id(c): t for c, t in zip(_containers(state["data"]), tables, strict=True) if t is not None}
+        pairs = zip(_containers(state["data"]), tables, strict=True)
+        state["positions"] = {id(c): t for c, t in pairs if t is not None}
         self.__dict__.update(state)
 
 

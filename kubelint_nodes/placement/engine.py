@@ -12,7 +12,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 from ..inventory.model import LABEL_HOSTNAME, Inventory, Node, StaticPodAssignment
-from .codes import Verdict
+from .codes import STAGE_KUBELET, Verdict
 from .stages import (
     RUNS,
     Compiled,
@@ -105,6 +105,29 @@ class PlacementResult:
         out.setdefault("cpu", 0)
         out.setdefault("memory", 0)
         out["pods"] = b.pods
+        return dict(sorted(out.items()))
+
+    def demand(self, node: str | Node) -> dict[str, int]:
+        """What everything that would run on the node asks for, booked or not (``node-overcommitted``):
+        the existing usage, static pods the kubelet reads, Pods pinned to it and DaemonSets that target it.
+        Always has cpu, memory and pods."""
+        g = self.group_of[node if isinstance(node, str) else node.name]
+        rep = g.representative
+        out = dict(rep.existing.requests)
+        pods = rep.existing.pods
+        for w in self.workloads:
+            v = self.verdicts[id(w)][g.index]
+            if v is None or (w.kind == KIND_POD and w.node_name is None):
+                continue
+            counts = (v.runs or v.stage == STAGE_KUBELET) if w.kind == KIND_STATIC else v.targeted
+            if counts:
+                for k, q in self.compiled[id(w)].requests.items():
+                    out[k] = out.get(k, 0) + q
+                pods += 1
+        out = {k: v for k, v in out.items() if v}
+        out.setdefault("cpu", 0)
+        out.setdefault("memory", 0)
+        out["pods"] = pods
         return dict(sorted(out.items()))
 
     def runs_anywhere(self, workload: Workload) -> bool:
@@ -235,6 +258,7 @@ def place(inventory: Inventory, workloads: Sequence[Workload], *,
     order += [w for w in all_w if w.kind == KIND_POD and w.node_name is None]
     taints = TaintCache()
     interned: dict[Verdict, Verdict] = {}
+    known: set[int] = set()
     verdicts: dict[int, list[Verdict | None]] = {}
     evicted = False
     for w in order:
@@ -258,7 +282,7 @@ def place(inventory: Inventory, workloads: Sequence[Workload], *,
                 gate, after = pinned_gate, pinned_after
             else:
                 gate, after = pod_gate, pod_after
-            per_group, ev = _evaluate_groups(cw, groups, gate, after, taints, interned,
+            per_group, ev = _evaluate_groups(cw, groups, gate, after, taints, interned, known,
                                              bookable=w.node_name is not None or w.kind == KIND_DAEMONSET)
             evicted = evicted or ev
         verdicts[id(w)] = per_group
@@ -275,8 +299,18 @@ def place(inventory: Inventory, workloads: Sequence[Workload], *,
                            compiled=compiled, assumptions=sorted(assumptions), whole_repository=whole_repository)
 
 
+def _intern(v: Verdict, interned: dict[Verdict, Verdict], known: set[int]) -> Verdict:
+    """One object per distinct verdict (the JSON writer caches its text by identity)."""
+    if id(v) in known:
+        return v
+    v = interned.setdefault(v, v)
+    known.add(id(v))
+    return v
+
+
 def _evaluate_groups(cw: Compiled, groups: list[Group], gate, after, taints: TaintCache,
-                     interned: dict[Verdict, Verdict], bookable: bool) -> tuple[list[Verdict | None], bool]:
+                     interned: dict[Verdict, Verdict], known: set[int],
+                     bookable: bool) -> tuple[list[Verdict | None], bool]:
     """One workload on every group, booking it where it runs.
 
     The first stage (controller / scheduler filters / node name) reads only the node's name, labels, taints
@@ -289,9 +323,12 @@ def _evaluate_groups(cw: Compiled, groups: list[Group], gate, after, taints: Tai
     by_name = cw.selection.uses_fields
     pinned = cw.node_name
     simple = not keys and not by_name and pinned is None
-    # Inline fast path: scheduler fit only (no template nodeName, no host ports); pressure is checked below.
-    fast = pinned is None and not cw.ports
+    # Inline fast path: the scheduler-fit stages (no template nodeName); pressure is checked below.
+    fast = pinned is None
     req_items = cw.request_items
+    ports = cw.ports
+    port_keys = [(p.protocol or "TCP", p.port) for p in ports]
+    holder = f"{w.kind} {w.namespace}/{w.name}"
     critical = cw.critical
     memo: dict[tuple, Verdict | None] = {}
     out: list[Verdict | None] = []
@@ -311,16 +348,22 @@ def _evaluate_groups(cw: Compiled, groups: list[Group], gate, after, taints: Tai
         except KeyError:
             v = gate(cw, view, taints)
             if v is not None:
-                v = interned.setdefault(v, v)
+                v = _intern(v, interned, known)
             memo[key] = v
         if v is not None:
             append(v)
             continue
         b = view.booking
         if fast and not view.pressure:
-            alloc = view.node.allocatable
             ok = True
-            if alloc is not None:
+            if port_keys:
+                held = b.ports
+                for pk in port_keys:
+                    if pk in held:
+                        ok = False
+                        break
+            alloc = view.node.allocatable
+            if ok and alloc is not None:
                 cap = alloc.get("pods")
                 if cap is not None and b.pods >= cap:
                     ok = False
@@ -341,14 +384,16 @@ def _evaluate_groups(cw: Compiled, groups: list[Group], gate, after, taints: Tai
                         for name, want in req_items:
                             crit[name] = crit.get(name, 0) + want
                         b.crit_pods += 1
+                    for p in ports:
+                        b.add_port(p, holder)
                     b.booked.append(w)
                 append(RUNS)
                 continue
         v = after(cw, view, taints)
         if v is not RUNS:
-            v = interned.setdefault(v, v)
+            v = _intern(v, interned, known)
         if bookable and v.runs:
-            b.book(w, cw.requests, cw.ports, critical)
+            b.book(w, cw.requests, ports, critical)
             evicted = evicted or v.evicts
         append(v)
     return out, evicted
