@@ -253,5 +253,68 @@ def explain(rule_id: str) -> None:
     click.echo(render_explain(cat.rules[rule_id]), nl=False)
 
 
+@main.command()
+@click.argument("paths", nargs=-1)
+@click.option("--unsafe", is_flag=True, help="Also apply suggested fixes (they change behaviour: review them).")
+@click.option("--diff", "show_diff", is_flag=True, help="Print a unified diff of the fixes; write nothing.")
+@click.option("--rule", "fix_rules", multiple=True, metavar="ID", help="Only fix findings of this rule (repeatable).")
+@_common
+def fix(paths: tuple[str, ...], unsafe: bool, show_diff: bool, fix_rules: tuple[str, ...], **kw: Any) -> None:
+    """Apply automatic fixes in place (safe ones; --unsafe adds suggested ones). See docs/fix.md.
+
+    Only the fixed lines change; comments, quoting, indentation, line endings
+    and the BOM are kept, and writes are atomic. The result is linted again in
+    memory: a fix that leaves its finding or adds an undeclared one is rolled
+    back. Exit codes as for lint, on the findings that remain.
+    """
+    from .engine.registry import RuleFileError, load_catalogue
+    from .lint import UsageError
+    from .reporters import renderer
+
+    try:
+        settings = build_settings(paths, kw)
+        if "-" in settings.paths:
+            raise UsageError("fix edits files in place; standard input ('-') cannot be fixed")
+        if show_diff and kw.get("fmt") and not settings.output:
+            raise UsageError("--diff prints the diff on stdout; write the --format report with --output FILE")
+        catalogue = load_catalogue(settings.rules_dirs)
+        _check_rule_ids(settings, catalogue.ids())
+        for rid in fix_rules:
+            if rid not in catalogue.ids():
+                _fail(f"--rule: unknown rule id '{rid}'{did_you_mean(rid, catalogue.ids())}")
+        from .fix.report import diff, log_lines, summary
+        from .fix.run import FixOptions, run_fix, write_changes
+
+        result = run_fix(settings, catalogue, FixOptions(unsafe=unsafe, rules=tuple(fix_rules)))
+        if not show_diff:
+            write_changes(result)
+        if settings.write_baseline:
+            from dataclasses import replace
+
+            from .lint import run_lint
+
+            run_lint(replace(result.after_settings or settings, write_baseline=settings.write_baseline), catalogue)
+    except (UsageError, RuleFileError) as exc:
+        _fail(str(exc))
+        return
+    except OSError as exc:
+        _fail(f"cannot write {getattr(exc, 'filename', None) or 'a file'}: {exc.strerror or exc}")
+        return
+    after, after_settings = result.after, result.after_settings or settings
+    after_settings.fmt, after_settings.output = settings.fmt, settings.output
+    log = log_lines(result, show_diff) + [summary(result, show_diff)]
+    report_to_stdout = bool(kw.get("fmt")) and not settings.output and not show_diff
+    if show_diff:
+        click.echo(diff(result), nl=False)
+    click.echo("\n".join(log), err=show_diff or report_to_stdout)
+    for fmt, path in settings.reports:
+        _write(renderer(fmt)(after, after_settings), path)
+    if settings.output or report_to_stdout:
+        _write(renderer(settings.fmt)(after, after_settings), settings.output)
+    for trace in after.debug_traces:
+        click.echo(trace, err=True)
+    sys.exit(after.exit_code(settings.fail_on))
+
+
 if __name__ == "__main__":  # pragma: no cover
     main()

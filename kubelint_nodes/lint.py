@@ -61,7 +61,7 @@ class LintResult:
 def safe_load(f: InputFile, settings: Settings, traces: list[str] | None = None) -> LoadedFile:
     """Load one file behind the guard: a loader bug becomes an ``internal-error`` finding, never a crash."""
     try:
-        return load_file(f, settings.limits)
+        return load_file(f, settings.limits, settings.overrides.get(f.abspath) if settings.overrides else None)
     except Exception as exc:  # noqa: BLE001 - the file boundary guard of SPEC §9
         if traces is not None and settings.debug:
             traces.append(traceback.format_exc())

@@ -50,6 +50,8 @@ class Settings:
     cwd: str = field(default_factory=os.getcwd)
     repo_root: str = ""
     color: bool = False
+    # abspath -> bytes linted instead of the file on disk (`fix` re-lints its edits in memory, issue 12)
+    overrides: dict[str, bytes] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         if not self.repo_root:

@@ -53,24 +53,32 @@ holds), ``{node[key]}`` (a key of the judged node) and the rule's parameters.
 
 from __future__ import annotations
 
+import operator
 import posixpath
 import re
 import string
 from collections.abc import Iterator
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
 from .context import CheckContext, Hit
 
 CONTAINER_KINDS = ("containers", "initContainers", "ephemeralContainers")
 _MISSING = object()
-_ACCESSORS = ("field", "pod_field", "container_field", "volume_field", "object_field")
 
 
+_FIELD_RE = re.compile(r"'([^']*)'|([^.\[\]]+)|\[(\d+)\]")
+
+
+@lru_cache(maxsize=4096)
 def split_field(dotted: str) -> tuple:
-    """``a.b[0].c`` -> ('a', 'b', 0, 'c'); keys containing dots may be quoted as ``a.'x.y'``."""
+    """``a.b[0].c`` -> ('a', 'b', 0, 'c'); keys containing dots may be quoted as ``a.'x.y'``.
+
+    Cached: rules name the same few fields for every document of a run.
+    """
     parts: list[Any] = []
-    for m in re.finditer(r"'([^']*)'|([^.\[\]]+)|\[(\d+)\]", dotted):
+    for m in _FIELD_RE.finditer(dotted):
         if m.group(1) is not None:
             parts.append(m.group(1))
         elif m.group(2) is not None:
@@ -121,6 +129,7 @@ def image_tag(image: str) -> tuple[str | None, bool]:
     return tag, bool(at)
 
 
+@lru_cache(maxsize=4096)
 def normalize_path(path: str) -> str:
     """A hostPath as the kubelet means it: repeated and trailing ``/`` do not change it."""
     if not path.startswith("/"):
@@ -170,17 +179,19 @@ def _value(v: Any, params: dict[str, Any]) -> Any:
 
 
 def _read(cond: dict, scope: Scope) -> Any:
-    for accessor in _ACCESSORS:
-        if accessor in cond:
-            base = {
-                "field": scope.node,
-                "pod_field": scope.pod,
-                "container_field": scope.container,
-                "volume_field": scope.volume,
-                "object_field": scope.obj,
-            }[accessor]
-            return get_in(base if base is not None else {}, split_field(cond[accessor]))
-    raise ValueError(f"condition without a field: {cond}")
+    if "field" in cond:
+        base, dotted = scope.node, cond["field"]
+    elif "pod_field" in cond:
+        base, dotted = scope.pod, cond["pod_field"]
+    elif "container_field" in cond:
+        base, dotted = scope.container, cond["container_field"]
+    elif "volume_field" in cond:
+        base, dotted = scope.volume, cond["volume_field"]
+    elif "object_field" in cond:
+        base, dotted = scope.obj, cond["object_field"]
+    else:
+        raise ValueError(f"condition without a field: {cond}")
+    return get_in(base if base is not None else {}, split_field(dotted))
 
 
 def evaluate(cond: dict, scope: Scope, params: dict[str, Any]) -> bool:
@@ -190,7 +201,10 @@ def evaluate(cond: dict, scope: Scope, params: dict[str, Any]) -> bool:
         return any(evaluate(c, scope, params) for c in cond["any"])
     if "not" in cond:
         return not evaluate(cond["not"], scope, params)
-    value = _read(cond, scope)
+    return _evaluate_leaf(cond, _read(cond, scope), params)
+
+
+def _evaluate_leaf(cond: dict, value: Any, params: dict[str, Any]) -> bool:
     present = value is not _MISSING and value is not None
     if "missing" in cond:
         return (not present) == bool(cond["missing"])
@@ -224,7 +238,93 @@ def evaluate(cond: dict, scope: Scope, params: dict[str, Any]) -> bool:
     raise ValueError(f"condition without an operator: {cond}")
 
 
+# -- compiled conditions ----------------------------------------------------------------------
+# ``evaluate`` interprets a condition tree; the engine runs every rule on every object, so each tree is
+# turned once into nested closures with the same semantics (a test keeps the two in agreement).
+
+_COMPILED: dict[int, tuple[dict, Any]] = {}
+
+
+def compiled(cond: dict) -> Any:
+    """``fn(scope, params) -> bool`` for ``cond``, built once per condition object."""
+    hit = _COMPILED.get(id(cond))
+    if hit is not None and hit[0] is cond:
+        return hit[1]
+    fn = _compile(cond)
+    _COMPILED[id(cond)] = (cond, fn)
+    return fn
+
+
+def _reader(cond: dict) -> Any:
+    for accessor, attr in (("field", "node"), ("pod_field", "pod"), ("container_field", "container"),
+                           ("volume_field", "volume"), ("object_field", "obj")):
+        if accessor in cond:
+            path = split_field(cond[accessor])
+            getter = operator.attrgetter(attr)
+
+            def read(scope: Scope, _get: Any = getter, _path: tuple = path) -> Any:
+                base = _get(scope)
+                return get_in(base if base is not None else {}, _path)
+
+            return read
+    raise ValueError(f"condition without a field: {cond}")
+
+
+def _compile(cond: dict) -> Any:
+    if "all" in cond:
+        parts = [compiled(c) for c in cond["all"]]
+        return lambda scope, params: all(p(scope, params) for p in parts)
+    if "any" in cond:
+        parts = [compiled(c) for c in cond["any"]]
+        return lambda scope, params: any(p(scope, params) for p in parts)
+    if "not" in cond:
+        inner = compiled(cond["not"])
+        return lambda scope, params: not inner(scope, params)
+    read = _reader(cond)
+    simple = ("missing", "present", "equals", "not_equals")
+    if any(op in cond for op in simple) or not any(
+            op in cond for op in ("in", "not_in", "matches", "contains_any", "path_in", "path_under",
+                                  "image_tag_in")):
+        if "missing" in cond:
+            want_missing = bool(cond["missing"])
+            return lambda scope, params: (_absent(read(scope))) == want_missing
+        if "present" in cond:
+            want_present = bool(cond["present"])
+            return lambda scope, params: (not _absent(read(scope))) == want_present
+        if "equals" in cond:
+            ref = cond["equals"]
+            if not _is_param(ref):
+                return lambda scope, params: _eq(read(scope), ref)
+            return lambda scope, params: _eq(read(scope), _value(ref, params))
+        if "not_equals" in cond:
+            ref = cond["not_equals"]
+            return lambda scope, params: not _eq(read(scope), _value(ref, params))
+    # the rarer operators: interpret (still with the precompiled reader)
+    return lambda scope, params: _evaluate_leaf(cond, read(scope), params)
+
+
+def _absent(value: Any) -> bool:
+    return value is _MISSING or value is None
+
+
+def _eq(value: Any, ref: Any) -> bool:
+    return value is not _MISSING and value is not None and same(value, ref)
+
+
+def _is_param(v: Any) -> bool:
+    return isinstance(v, dict) and set(v) == {"param"}
+
+
 # -- walking --------------------------------------------------------------------------------
+
+def _cached_targets(spec: dict, res: Any) -> list[tuple[tuple, Scope, dict[str, Any]]]:
+    """``_targets`` computed once per resource and target kind: every rule walks the same containers."""
+    key = ("declarative-targets", spec.get("target", "object"), tuple(spec.get("containers") or CONTAINER_KINDS))
+    found = res.extra.get(key)
+    if found is None:
+        found = res.extra[key] = list(_targets(spec, res.data, res.pod_spec(), res.pod_spec_path))
+    return found
+
 
 def _targets(spec: dict, res_data: dict, pod: dict | None, pod_path: tuple | None
              ) -> Iterator[tuple[tuple, Scope, dict[str, Any]]]:
@@ -272,25 +372,41 @@ def check_blocks(rule_check: Any) -> list[dict]:
     return [b for b in blocks if isinstance(b, dict) and "fail_when" in b]
 
 
-def run_declarative(ctx: CheckContext) -> Iterator[Hit]:
-    res = ctx.resource
-    pod = res.pod_spec()
-    pod_path = res.pod_spec_path
-    base_fmt = {**ctx.params, "object": res.describe()}
-    for block in check_blocks(ctx.rule.check):
+_PLANS: dict[int, tuple[Any, list[tuple[dict, Any, tuple, str, tuple | None]]]] = {}
+
+
+def _plan(rule: Any) -> list[tuple[dict, Any, tuple, str, tuple | None]]:
+    """Per rule, once: (block, compiled condition, reported path, message template, ``each`` path)."""
+    hit = _PLANS.get(id(rule))
+    if hit is not None and hit[0] is rule:
+        return hit[1]
+    plan = []
+    for block in check_blocks(rule.check):
         cond = block["fail_when"]
         at = split_field(block["at"] or "") if "at" in block else _default_at(cond)
-        template = block.get("message") or ctx.rule.message or ctx.rule.summary
+        template = block.get("message") or rule.message or rule.summary
         each = split_field(block["each"]) if block.get("each") else None
-        for path, scope, extra in _targets(block, res.data, pod, pod_path):
+        plan.append((block, compiled(cond), at, template, each))
+    _PLANS[id(rule)] = (rule, plan)
+    return plan
+
+
+def run_declarative(ctx: CheckContext) -> Iterator[Hit]:
+    res = ctx.resource
+    params = ctx.params
+    base_fmt: dict[str, Any] | None = None
+    for block, test, at, template, each in _plan(ctx.rule):
+        for path, scope, extra in _cached_targets(block, res):
             if each is None:
-                places = [(path, scope, extra)]
+                places: Any = ((path, scope, extra),)
             else:
                 items = get_in(scope.node, each)
                 places = [(path + each + (j,), Scope(item, scope.obj, scope.pod, scope.container, scope.volume),
                            {**extra, "item": _label(item, j)}) for j, item in _items(items)]
             for where, sc, values in places:
-                if evaluate(cond, sc, ctx.params):
+                if test(sc, params):
+                    if base_fmt is None:
+                        base_fmt = {**params, "object": res.describe()}
                     msg = _format(template, {**base_fmt, **values, "node": sc.node}, value=get_in(sc.node, at))
                     yield ctx.hit(msg, where + at)
 
@@ -324,6 +440,10 @@ class _Lenient(string.Formatter):
 
 def _format(template: str, fmt: dict[str, Any], **extra: Any) -> str:
     values = {**fmt, **{k: ("" if v is _MISSING else v) for k, v in extra.items()}}
+    try:
+        return template.format_map(values)  # the common case, in C
+    except (KeyError, IndexError, AttributeError, TypeError, ValueError):
+        pass
     try:
         return _Lenient().vformat(template, (), values)
     except (ValueError, IndexError, KeyError):

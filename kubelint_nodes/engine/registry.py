@@ -27,15 +27,30 @@ SCOPES = ("document", "run")
 _PYTHON_CHECKS: dict[str, tuple[str, Callable[..., Any]]] = {}
 
 
-def check(rule_id: str, scope: str = "document") -> Callable[[Callable[..., Any]], Callable[..., Any]]:
-    """Register ``fn`` as the logic of ``rule_id`` (its metadata stays in ``rules/``)."""
+# rule id -> a cheap predicate on the resource; when it is false the check is not called at all. Results are
+# shared per resource between rules with the same predicate (e.g. "runs a control-plane component").
+_GATES: dict[str, Callable[[Any], bool]] = {}
+
+
+def check(rule_id: str, scope: str = "document",
+          when: Callable[[Any], bool] | None = None) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    """Register ``fn`` as the logic of ``rule_id`` (its metadata stays in ``rules/``).
+
+    ``when`` (document scope only) skips resources the check can never report on, before any context is
+    built: with ~90 rules, the call itself is a real share of the run.
+    """
     if scope not in SCOPES:
         raise ValueError(f"unknown scope {scope!r}")
 
     def deco(fn: Callable[..., Any]) -> Callable[..., Any]:
-        if rule_id in _PYTHON_CHECKS:
-            raise ValueError(f"rule {rule_id!r} registered twice")
+        existing = _PYTHON_CHECKS.get(rule_id)
+        if existing is not None and existing[1].__module__ != fn.__module__:
+            if existing[1].__module__.startswith(__package__.rsplit(".", 1)[0] + ".checks."):
+                raise ValueError(f"rule {rule_id!r} registered twice")
+            return fn  # a test replaced it before its module was (lazily) imported: keep the replacement
         _PYTHON_CHECKS[rule_id] = (scope, fn)
+        if when is not None:
+            _GATES[rule_id] = when
         return fn
 
     return deco
@@ -148,10 +163,32 @@ class Catalogue:
         return self.rules.get(rule_id)
 
     def python_check(self, rule_id: str) -> tuple[str, Callable[..., Any]] | None:
-        return _PYTHON_CHECKS.get(rule_id)
+        """(scope, function) of a Python rule, importing its module on first use."""
+        entry = _PYTHON_CHECKS.get(rule_id)
+        if entry is None and rule_id in _CHECK_MODULES:
+            import importlib
+
+            importlib.import_module(_CHECK_MODULES[rule_id][1])
+            entry = _PYTHON_CHECKS.get(rule_id)
+        return entry
+
+    def gate(self, rule_id: str) -> Callable[[Any], bool] | None:
+        return _GATES.get(rule_id)
+
+    def python_scope(self, rule_id: str) -> str | None:
+        """The scope of a Python rule without importing its module (None for declarative rules)."""
+        entry = _PYTHON_CHECKS.get(rule_id)
+        if entry is not None:
+            return entry[0]
+        known = _CHECK_MODULES.get(rule_id)
+        return known[0] if known else None
 
     def ids(self) -> list[str]:
         return sorted(self.rules)
+
+
+# rule id -> (scope, module) of every built-in Python check, known without importing the modules
+_CHECK_MODULES: dict[str, tuple[str, str]] = {}
 
 
 def _import_checks() -> None:
@@ -162,17 +199,68 @@ def _import_checks() -> None:
 
     for mod in sorted(pkgutil.iter_modules(checks.__path__), key=lambda m: m.name):
         importlib.import_module(f"{checks.__name__}.{mod.name}")
+    for rule_id, (scope, fn) in _PYTHON_CHECKS.items():
+        _CHECK_MODULES.setdefault(rule_id, (scope, fn.__module__))
+
+
+def _fingerprint(folders: list[Path]) -> str:
+    """Changes whenever a rule file or check module (or the tool's version) changes."""
+    import hashlib
+
+    from .. import __version__
+
+    h = hashlib.sha256(__version__.encode())
+    for folder in folders:
+        for entry in sorted(os.scandir(folder), key=lambda e: e.name):
+            if entry.name.endswith((".yaml", ".py")):
+                st = entry.stat()
+                h.update(f"{folder}/{entry.name}:{st.st_size}:{st.st_mtime_ns}\n".encode())
+    return h.hexdigest()[:24]
+
+
+def _cache_file(fingerprint: str) -> Path | None:
+    base = os.environ.get("KUBELINT_NODES_CACHE_DIR") or os.path.join(
+        os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache"), "kubelint-nodes")
+    if base == "off":
+        return None
+    return Path(base) / f"catalogue-{fingerprint}.pickle"
 
 
 @lru_cache(maxsize=1)
 def builtin_catalogue() -> Catalogue:
+    """The built-in rules. Parsing ~90 rule files and importing every check costs more than linting a small
+    file, so the parsed catalogue is cached on disk, keyed by the files' fingerprint; a cache that cannot be
+    read or written is simply not used, and never changes a result."""
+    import pickle
+
+    from .. import checks
+
+    folder = data_dir("rules")
+    fingerprint = _fingerprint([folder, Path(checks.__path__[0])])
+    cache = _cache_file(fingerprint)
+    if cache is not None:
+        try:
+            with open(cache, "rb") as fh:
+                rules, modules = pickle.load(fh)
+            _CHECK_MODULES.update(modules)
+            return Catalogue(rules)
+        except Exception:  # noqa: BLE001 - a missing or unreadable cache is rebuilt
+            pass
     _import_checks()
     rules: dict[str, Rule] = {}
-    folder = data_dir("rules")
     for name in sorted(os.listdir(folder)):
         if name.endswith(".yaml"):
             rule = parse_rule_file(folder / name)
             rules[rule.id] = rule
+    if cache is not None:
+        try:
+            cache.parent.mkdir(parents=True, exist_ok=True)
+            tmp = cache.with_suffix(f".{os.getpid()}.tmp")
+            with open(tmp, "wb") as fh:
+                pickle.dump((rules, dict(_CHECK_MODULES)), fh, protocol=pickle.HIGHEST_PROTOCOL)
+            os.replace(tmp, cache)
+        except OSError:
+            pass
     return Catalogue(rules)
 
 

@@ -28,6 +28,7 @@ class Engine:
         self.state: dict[str, Any] = {}
         self.debug_traces: list[str] = []
         self._params: dict[str, dict[str, Any]] = {}
+        self._fns: dict[str, Any] = {}
         self._by_role = self._document_rules()
 
     # -- selection -----------------------------------------------------------------
@@ -52,20 +53,28 @@ class Engine:
         return merged
 
     def _document_rules(self) -> dict[str, list[tuple[Rule, Any, dict[str, Any]]]]:
-        """role -> (rule, check function, parameters) for the per-document rules, resolved once."""
+        """role -> (rule, check function or None until first use, parameters) for the per-document rules."""
         by_role: dict[str, list[tuple[Rule, Any, dict[str, Any]]]] = {}
         for rule in self.active:
             if rule.needs_all:
                 continue
-            entry = self.catalogue.python_check(rule.id)
-            if entry is not None and entry[0] != "document":
+            scope = self.catalogue.python_scope(rule.id)
+            if scope is not None and scope != "document":
                 continue
-            if entry is None and not rule.check:
+            if scope is None and not rule.check:
                 continue
-            fn = entry[1] if entry else run_declarative
+            fn = run_declarative if scope is None else None
             for role in rule.roles:
                 by_role.setdefault(role, []).append((rule, fn, self.params(rule)))
         return by_role
+
+    def _function(self, rule: Rule) -> Any:
+        """A Python check's function, its module imported only when an object of its role shows up."""
+        fn = self._fns.get(rule.id)
+        if fn is None:
+            entry = self.catalogue.python_check(rule.id)
+            fn = self._fns[rule.id] = entry[1] if entry else run_declarative
+        return fn
 
     def severity(self, rule_id: str, override: str | None = None) -> str:
         if override:
@@ -83,9 +92,20 @@ class Engine:
     def lint_file(self, lf: LoadedFile) -> list[Finding]:
         findings = [self.issue_finding(lf, issue) for issue in lf.issues if self.enabled(issue.rule)]
         settings = self.settings
+        gate_of = self.catalogue.gate
         for res in lf.resources:
+            gates: dict[Any, bool] = {}
             for rule, fn, params in self._by_role.get(res.role, ()):
                 try:
+                    if fn is None:  # a Python check: resolved (and its module imported) on first use
+                        fn = self._function(rule)
+                        gate = gate_of(rule.id)
+                        if gate is not None:
+                            passed = gates.get(gate)
+                            if passed is None:
+                                passed = gates[gate] = bool(gate(res))
+                            if not passed:
+                                continue
                     hits = fn(CheckContext(rule, res, params, settings))
                     if hits is not None:
                         for h in hits:
@@ -98,8 +118,10 @@ class Engine:
         """Run-scoped checks (directories, inventory, cross-object rules) once over all files."""
         findings: list[Finding] = []
         for rule in self.active:
+            if self.catalogue.python_scope(rule.id) != "run":
+                continue
             entry = self.catalogue.python_check(rule.id)
-            if entry is None or entry[0] != "run":
+            if entry is None:
                 continue
             if rule.needs_all and not self.settings.whole_repo:
                 continue

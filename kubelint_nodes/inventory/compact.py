@@ -25,10 +25,11 @@ from .model import (
     StaticPodAssignment,
     with_implied_taints,
 )
-from .source import Tree, no_gc
+from .source import Tree
 from .validate import problems as schema_problems
 
 DEFAULT_OS, DEFAULT_ARCH = "linux", "amd64"
+MAX_POOL_NODES = 2_000_000  # a bound on memory, far above any real fleet
 A_DEFAULT_LABELS = (f"Inventory nodes without {LABEL_OS} or {LABEL_ARCH} labels get {LABEL_OS}={DEFAULT_OS} "
                     f"and {LABEL_ARCH}={DEFAULT_ARCH}")
 A_NO_KUBELET = ("Nodes without a kubelet config are assumed to run with the kubelet's defaults (maxPods 110, "
@@ -57,8 +58,12 @@ def load_compact(tree: Tree, ctx: LoadContext, names: Names) -> list[Node]:
     builder.kubelet_for({}, ())  # the inventory-level config is checked even when no node inherits it
     nodes: list[Node] = []
     pool_names: dict[str, tuple] = {}
+    total = 0
     for i, pool in enumerate(data.get("pools") or ()):
         name = pool["name"]
+        total += int(pool["count"])
+        if total > MAX_POOL_NODES:
+            raise tree.error(("pools", i, "count"), f"the pools hold more than {MAX_POOL_NODES} nodes")
         if name in pool_names:
             file, line, col = tree.where(pool_names[name])
             raise tree.error(("pools", i, "name"), f"pool '{name}' is defined twice (also {file}:{line}:{col})")
@@ -139,7 +144,7 @@ class _Builder:
             "unschedulable": unschedulable,
             "conditions": conditions,
             "allocatable": allocatable,
-            "existing": ExistingUsage(requests=requests, pods=ex.get("pods") or 0, host_ports=host_ports),
+            "existing": ExistingUsage(requests=requests, pods=int(ex.get("pods") or 0), host_ports=host_ports),
             "kubelet": ks.info(),
             "static_pods": self.static_pods(item, path),
             "source": Location(file, line, col),
@@ -186,14 +191,7 @@ class _Builder:
         seen = names.where
         out: list[Node] = []
         append = out.append
-        with no_gc():
-            self._members(name, pool["count"], path, seen, append, base_labels, taints, unschedulable,
-                          conditions, allocatable, existing, kubelet, static_pods, source, notes, where)
-        return out
-
-    def _members(self, name, count, path, seen, append, base_labels, taints, unschedulable,  # noqa: ANN001
-                 conditions, allocatable, existing, kubelet, static_pods, source, notes, where) -> None:
-        for n in range(1, count + 1):
+        for n in range(1, int(pool["count"]) + 1):
             member = f"{name}-{n}"
             if seen.setdefault(member, where) is not where:
                 raise self.tree.error(path + ("name",), f"pool member '{member}' is defined twice "
@@ -203,6 +201,7 @@ class _Builder:
             append(Node(name=member, pool=name, labels=labels, taints=taints, unschedulable=unschedulable,
                         conditions=conditions, allocatable=allocatable, existing=existing, kubelet=kubelet,
                         static_pods=static_pods, source=source, notes=notes))
+        return out
 
     def single(self, item: dict[str, Any], path: tuple, names: Names) -> Node:
         name = item["name"]

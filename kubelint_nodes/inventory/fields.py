@@ -193,6 +193,9 @@ class Converter:
         cache = self._quantities
         out: dict[str, int] = {}
         for k, v in value.items():
+            if isinstance(v, (dict, list)):
+                report(path + (k,), f"a quantity is a string or a number, got {_type_name(v)}")
+                continue
             ck = (k, v.__class__, v)
             n = cache.get(ck)
             if n is None:
@@ -201,9 +204,6 @@ class Converter:
                 except QuantityError:
                     shown = f"'{v}'" if isinstance(v, str) else _type_name(v)
                     report(path + (k,), f"{shown} is not a quantity (e.g. 500m, 4, 16Gi)")
-                    continue
-                except TypeError:  # an unhashable value never reaches here; kept as a guard
-                    report(path + (k,), "not a quantity")
                     continue
                 if n < 0:
                     report(path + (k,), f"'{v}': a negative quantity")

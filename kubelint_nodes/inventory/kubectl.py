@@ -81,7 +81,9 @@ class KubectlNodes:
         name = md.get("name") if isinstance(md, dict) else None
         if not isinstance(md, dict):
             report(path + ("metadata", "name"), "a Node needs metadata with a name")
-        elif not isinstance(name, str) or not name:
+        elif name is not None and not isinstance(name, str):
+            report(path + ("metadata", "name"), "a Node name is a string")
+        elif not name:
             gen = md.get("generateName")
             hint = (f" (it has only generateName {gen!r}: a template, not a node)" if isinstance(gen, str)
                     else "")

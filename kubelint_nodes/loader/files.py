@@ -163,6 +163,8 @@ def discover(settings: Settings) -> Discovery:
 
 def _add_kubelet_dropins(settings: Settings, seen: set[str], out: Discovery) -> None:
     """The *.conf files of each --kubelet-config-dir, in the order the kubelet merges them (issue 7)."""
+    if not settings.kubelet_config_dirs:
+        return
     from ..kubelet.sources import dropin_files
 
     for d, _main in settings.kubelet_config_dirs:

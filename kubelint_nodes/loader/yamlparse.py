@@ -103,6 +103,10 @@ def resolve_plain(text: str) -> Any:
     return text
 
 
+# Resolved plain scalars, shared by every file of a run: keys and common values repeat across files.
+_PLAIN_CACHE: dict[str, Any] = {}
+
+
 def key_text(value: Any) -> str:
     """A mapping key as the JSON conversion in sigs.k8s.io/yaml names it."""
     if isinstance(value, str):
@@ -229,7 +233,9 @@ def parse_yaml(text: str, limits: Limits | None = None) -> ParseResult:
     AE, DS, DE, STE = E.AliasEvent, E.DocumentStartEvent, E.DocumentEndEvent, E.StreamEndEvent
     docs: list[ParsedDocument] = []
     issues: list[ParseIssue] = []
-    cache: dict[str, Any] = {}
+    cache = _PLAIN_CACHE
+    if len(cache) > 200_000:
+        cache.clear()
     max_depth, max_nodes, max_docs = limits.max_depth, limits.max_nodes, limits.max_documents
     max_scalar = limits.max_scalar_length
 
@@ -286,9 +292,7 @@ def parse_yaml(text: str, limits: Limits | None = None) -> ParseResult:
                         else:
                             value = cache.get(v, cache)
                             if value is cache:
-                                value = resolve_plain(v) if v else None
-                                if len(cache) < 200_000:
-                                    cache[v] = value
+                                value = cache[v] = resolve_plain(v) if v else None
                     else:
                         value = ev.value
                         if tag is not None and tag != "!":

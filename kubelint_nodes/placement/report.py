@@ -11,7 +11,7 @@ import json
 from collections.abc import Iterator
 
 from .codes import Verdict
-from .engine import PlacementResult
+from .engine import PlacementResult, gc_paused
 from .workload import KIND_STATIC, Workload
 
 TOOL_NAME = "kubelint-nodes"
@@ -93,20 +93,26 @@ def iter_json(result: PlacementResult, version: str | None = None) -> Iterator[s
     node_rows = [('\n      {"node": ' + dumps(n.name), result.group_of[n.name].index) for n in result.nodes]
     suffix_cache: dict[int, str] = {}
     for i, w in enumerate(result.workloads):
-        head = dumps({"kind": w.kind, "name": w.name, "namespace": w.namespace, "file": w.file,
-                      "line": w.line})[:-1]
-        # one JSON tail per group (verdicts are shared objects), then one concatenation per node
-        tails: list[str | None] = []
-        for v in result.verdicts[id(w)]:
-            if v is None:
-                tails.append(None)
-                continue
-            s = suffix_cache.get(id(v))
-            if s is None:
-                s = dumps(_placement("", v))[len('{"node": ""'):]
-                suffix_cache[id(v)] = s
-            tails.append(s)
-        rows = [prefix + tails[gi] for prefix, gi in node_rows if tails[gi] is not None]
-        yield ("," if i else "") + "\n    " + head + ', "placements": [' + ",".join(rows) + (
-            "\n    ]}" if rows else "]}")
+        with gc_paused():
+            chunk = _workload_chunk(w, result, node_rows, suffix_cache)
+        yield ("," if i else "") + chunk
     yield "\n  ]\n}\n" if result.workloads else "]\n}\n"
+
+
+def _workload_chunk(w: Workload, result: PlacementResult, node_rows: list[tuple[str, int]],
+                    suffix_cache: dict[int, str]) -> str:
+    """One workload's JSON: one tail per group (verdicts are shared objects), one concatenation per node."""
+    dumps = json.dumps
+    head = dumps({"kind": w.kind, "name": w.name, "namespace": w.namespace, "file": w.file, "line": w.line})
+    tails: list[str | None] = []
+    for v in result.verdicts[id(w)]:
+        if v is None:
+            tails.append(None)
+            continue
+        s = suffix_cache.get(id(v))
+        if s is None:
+            s = dumps(_placement("", v))[len('{"node": ""'):]
+            suffix_cache[id(v)] = s
+        tails.append(s)
+    rows = [prefix + tails[gi] for prefix, gi in node_rows if tails[gi] is not None]
+    return "\n    " + head[:-1] + ', "placements": [' + ",".join(rows) + ("\n    ]}" if rows else "]}")

@@ -125,8 +125,18 @@ def register_validator(api_version: str, kind: str, fn: Callable[[dict], list[Sc
     _EXTERNAL[(api_version, kind)] = fn
 
 
+# Kinds validated by another component, and the module that registers that validator when imported: check
+# modules are imported lazily, so the lookup must not depend on which rule happened to run first.
+_EXTERNAL_PROVIDERS = {("kubelet.config.k8s.io/v1beta1", "KubeletConfiguration"): "kubelint_nodes.checks.kubelet"}
+
+
 def external_validator(api_version: str, kind: str) -> Callable[[dict], list[SchemaProblem]] | None:
-    return _EXTERNAL.get((api_version, kind))
+    key = (api_version, kind)
+    if key not in _EXTERNAL and key in _EXTERNAL_PROVIDERS:
+        import importlib
+
+        importlib.import_module(_EXTERNAL_PROVIDERS[key])
+    return _EXTERNAL.get(key)
 
 
 _COMPILER: Any = None
