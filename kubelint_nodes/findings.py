@@ -21,7 +21,7 @@ def format_path(path: tuple | list | None) -> str | None:
     return "".join(out)
 
 
-@dataclass
+@dataclass(slots=True)
 class Finding:
     rule: str
     severity: str

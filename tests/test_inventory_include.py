@@ -253,3 +253,25 @@ def test_parse_statement(value: object, fragment: str | None) -> None:
         with pytest.raises(include_mod.StatementProblem) as info:
             include_mod.parse_statement(value)
         assert fragment in str(info.value)
+
+
+def test_included_list_error_names_the_fragment(world: Path) -> None:
+    inv = world / "repo" / "inv"
+    (inv / "nodes.yaml").write_text("- name: edge-1\n- name: edge-2\n  unschedulable: maybe\n", encoding="utf-8")
+    (inv / "inventory.yaml").write_text(HEAD + "nodes: !include nodes.yaml\n", encoding="utf-8")
+    with pytest.raises(InventoryError) as info:
+        _load(world)
+    err = info.value
+    assert (err.file, err.line, err.column, err.field) == ("inv/nodes.yaml", 3, 3, "nodes[1].unschedulable")
+    (inv / "nodes.yaml").write_text("- name: edge-1\n", encoding="utf-8")
+    assert [n.name for n in _load(world).nodes] == ["edge-1"]
+
+
+def test_no_include_in_nodes_from(world: Path) -> None:
+    inv = world / "repo" / "inv"
+    (inv / "dump.yaml").write_text("apiVersion: v1\nkind: Node\nmetadata: !include pools/a.yaml\n",
+                                   encoding="utf-8")
+    (inv / "inventory.yaml").write_text(HEAD + "nodesFrom: [dump.yaml]\n", encoding="utf-8")
+    with pytest.raises(InventoryError) as info:
+        _load(world)
+    assert (info.value.file, info.value.line, info.value.field) == ("inv/dump.yaml", 3, "metadata")

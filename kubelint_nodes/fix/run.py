@@ -86,16 +86,19 @@ def lint_settings(settings: Settings, overrides: dict[str, bytes] | None = None)
 def run_fix(settings: Settings, catalogue: Catalogue, options: FixOptions) -> FixRun:
     from ..lint import run_lint
 
-    base = lint_settings(settings)
-    before = run_lint(base, catalogue)
-    out = FixRun(before, before)
-    planned = plan_fixes(before, settings, catalogue, options, out)
-    out.fixes = planned
-    _accepted, final = _settle(planned, before, base, catalogue, out)
-    out.after_settings = lint_settings(settings, _overrides(final))
-    if any(c.changed for c in final.values()):
+    before = run_lint(lint_settings(settings), catalogue)
+    out = settle_fixes(before, settings, catalogue, options)
+    out.after_settings = lint_settings(settings, _overrides(out.changes))
+    if any(c.changed for c in out.changes.values()):
         out.after = run_lint(out.after_settings, catalogue)
-    out.changes = final
+    return out
+
+
+def settle_fixes(before: LintResult, settings: Settings, catalogue: Catalogue, options: FixOptions) -> FixRun:
+    """Plan fixes for the findings of ``before`` and keep those that re-lint cleanly (nothing is written)."""
+    out = FixRun(before, before)
+    out.fixes = plan_fixes(before, settings, catalogue, options, out)
+    _accepted, out.changes = _settle(out.fixes, before, lint_settings(settings), catalogue, out)
     return out
 
 

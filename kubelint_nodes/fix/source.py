@@ -71,7 +71,10 @@ class Source:
             else:
                 for j in range(j1, j2):
                     out.append(new[j] + (self.newline if new_lines[j].endswith("\n") else ""))
-        return "".join(out)
+        result = "".join(out)
+        if self.lines and not self.lines[-1].endswith("\n") and result.endswith(self.newline):
+            result = result[:-len(self.newline)]  # the file had no final newline: it still has none
+        return result
 
 
 def _split_lf(text: str) -> list[str]:

@@ -14,7 +14,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from ..loader.yamlparse import ParsedDocument
-from .errors import InventoryError
+from .errors import InventoryError, field_name
 from .fields import Converter, check_bool
 from .model import KubeletInfo, Location, Node, with_implied_taints
 from .source import Tree
@@ -39,6 +39,10 @@ class KubectlNodes:
 
     def from_documents(self, docs: list[ParsedDocument], display: str) -> Iterator[Node]:
         for doc in docs:
+            for tag, tpath, (line, col) in doc.tags:
+                raise InventoryError(display, line, col, field_name(tpath) or None,
+                                     f"YAML tag '{tag}' is not allowed here: !include composes a NodeInventory "
+                                     "only")
             tree = Tree.of(doc, display)
             data = doc.data
             kind = data.get("kind") if isinstance(data, dict) else None

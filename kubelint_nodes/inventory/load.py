@@ -18,7 +18,7 @@ from ..loader.files import display_path
 from ..settings import Settings
 from .compact import Names, load_compact
 from .context import LoadContext
-from .errors import InventoryError, field_name
+from .errors import InventoryError
 from .include import Includes
 from .kubectl import KubectlNodes
 from .model import Inventory, Node
@@ -84,11 +84,6 @@ def _load(path: str, settings: Settings) -> Inventory:
             tree.root = doc.data
         nodes = load_compact(tree, ctx, names)
     else:
-        for doc in docs:
-            for tag, tpath, (line, col) in doc.tags:
-                raise InventoryError(display, line, col, field_name(tpath) or None,
-                                     f"YAML tag '{tag}' is not allowed here: !include composes a NodeInventory "
-                                     "only")
         kubectl = KubectlNodes(ctx.conv)
         nodes = []
         seen = names.where

@@ -63,10 +63,16 @@ class StaticPodDirs:
 
     def __init__(self, declared: list[str], cwd: str):
         self._declared = {os.path.realpath(os.path.join(cwd, d)) for d in declared}
+        self._known: dict[str, bool] = {}  # every file of a directory asks about the same ancestors
 
     def is_static(self, directory: str) -> bool:
-        real = os.path.realpath(directory)
-        if real in self._declared:
+        known = self._known.get(directory)
+        if known is None:
+            known = self._known[directory] = self._is_static(directory)
+        return known
+
+    def _is_static(self, directory: str) -> bool:
+        if self._declared and os.path.realpath(directory) in self._declared:
             return True
         norm = display_path(os.path.abspath(directory))
         return norm.endswith("etc/kubernetes/manifests") or posixpath.basename(norm) == "static-pods"

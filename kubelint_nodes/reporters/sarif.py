@@ -54,6 +54,10 @@ def build(result: LintResult, settings: Settings) -> dict[str, Any]:
     rules, index = _rules(result, settings, findings)
     prints = fingerprints(findings, settings, lines)
     results = [_result(f, index[f.rule], fp, settings, lines) for f, fp in zip(findings, prints, strict=True)]
+    # issue 12: `fixes` (artifactChanges with replacements) for the safe fixes; see kubelint_nodes/fix/sarif.py
+    from ..fix.sarif import attach_fixes
+
+    attach_fixes(findings, results, result, settings)
     code = result.exit_code(settings.fail_on)
     run: dict[str, Any] = {
         "tool": {
