@@ -1,0 +1,104 @@
+"""``kubelint-nodes place -i INVENTORY [PATHS...]``: read the inputs, place, print, and pick the exit code.
+
+Exit codes (SPEC §3): 0 prediction printed; 1 some workload runs on no node (a DaemonSet, static pod or pinned
+Pod running nowhere, a Pod feasible nowhere); 2 usage errors, a missing path, an invalid inventory, an
+unknown ``--workload``/``--node``.  Files that cannot be parsed place nothing and are named on stderr (``lint``
+reports them); the prediction is still printed.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Iterable
+
+from ..settings import Settings
+
+PLACE_FORMATS = ("text", "json")
+_LOAD_PROBLEMS = ("yaml-syntax", "file-unreadable", "yaml-limits-exceeded", "internal-error")
+
+
+def _error(message: str) -> int:
+    print(f"kubelint-nodes: error: {message}", file=sys.stderr)
+    return 2
+
+
+def _write(chunks: Iterable[str], path: str | None) -> None:
+    if path:
+        with open(path, "w", encoding="utf-8", newline="\n") as fh:
+            for chunk in chunks:
+                fh.write(chunk)
+    else:
+        out = sys.stdout
+        for chunk in chunks:
+            out.write(chunk)
+        out.flush()
+
+
+def filtered_report(result, workload: str | None, node: str | None) -> dict:
+    """The JSON report narrowed to the drill-down's workloads and/or node (still schema-valid)."""
+    from .report import build_report
+    from .text import find_node, find_workloads
+
+    report = build_report(result)
+    if workload is not None:
+        keep = {(w.kind, w.namespace, w.name, w.file, w.line) for w in find_workloads(result, workload)}
+        report["workloads"] = [w for w in report["workloads"]
+                               if (w["kind"], w["namespace"], w["name"], w["file"], w["line"]) in keep]
+    if node is not None:
+        name = find_node(result, node).name
+        report["nodes"] = [n for n in report["nodes"] if n["name"] == name]
+        for w in report["workloads"]:
+            w["placements"] = [p for p in w["placements"] if p["node"] == name]
+    return report
+
+
+def render(result, fmt: str, workload: str | None, node: str | None) -> Iterable[str]:
+    """The report in ``fmt``; raises LookupError for an unknown drill-down name."""
+    if fmt == "json":
+        if workload is None and node is None:
+            from .report import iter_json
+
+            return iter_json(result)
+        return [json.dumps(filtered_report(result, workload, node), indent=2) + "\n"]
+    from .text import render_text
+
+    return [render_text(result, workload=workload, node=node)]
+
+
+def run_place(settings: Settings, workload: str | None = None, node: str | None = None) -> int:
+    from ..inventory.load import load_inventory
+    from ..lint import UsageError, safe_load
+    from ..loader.files import discover
+    from .collect import collect_placement
+
+    outputs = [(settings.fmt, settings.output)] + list(settings.reports)
+    for fmt, _path in outputs:
+        if fmt not in PLACE_FORMATS:
+            return _error(f"place writes {' or '.join(PLACE_FORMATS)}, not {fmt!r}")
+    if not settings.inventory:
+        return _error("place needs an inventory: -i FILE")
+    try:
+        inventory = load_inventory(settings.inventory, settings)
+        discovery = discover(settings)
+        if discovery.missing:
+            raise UsageError(f"path does not exist: {discovery.missing[0]}")
+    except UsageError as exc:
+        return _error(str(exc))
+    loaded = [safe_load(f, settings) for f in discovery.files]
+    for lf in loaded:
+        for issue in lf.issues:
+            if issue.rule in _LOAD_PROBLEMS:
+                print(f"kubelint-nodes: warning: {lf.file.display}:{issue.line}:{issue.column}: {issue.message} "
+                      "(nothing placed from it; run lint)", file=sys.stderr)
+    run = collect_placement(inventory, loaded, settings)
+    result = run.result
+    try:
+        for fmt, path in outputs[1:]:
+            _write(render(result, fmt, workload, node), path)
+        _write(render(result, settings.fmt, workload, node), settings.output)
+    except LookupError as exc:
+        return _error(str(exc.args[0]) if exc.args else str(exc))
+    except OSError as exc:
+        return _error(f"cannot write {getattr(exc, 'filename', None) or 'the report'}: {exc.strerror or exc}")
+    return 1 if result.runs_nowhere() else 0
