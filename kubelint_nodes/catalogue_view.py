@@ -65,7 +65,10 @@ def _needs(rule: Rule) -> list[str]:
 def _fixable(rule: Rule) -> str | None:
     fx = rule.raw.get("fixable") if isinstance(rule.raw, dict) else None
     if not fx:
-        return None
+        fixes = rule.raw.get("fixes") if isinstance(rule.raw, dict) else None  # issue 12: `fixes:` declarations
+        if not isinstance(fixes, list) or not fixes:
+            return None
+        fx = {"safe": any(isinstance(f, dict) and f.get("safety") == "safe" for f in fixes)}
     if isinstance(fx, dict) and fx.get("safe") is False:
         return "yes, with `kubelint-nodes fix --unsafe`"
     return "yes, with `kubelint-nodes fix`"

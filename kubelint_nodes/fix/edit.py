@@ -10,6 +10,7 @@ was. Each operation re-composes the file, so positions are never stale.
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from ..findings import format_path
@@ -25,14 +26,32 @@ def apply_ops(text: str, doc_index: int, ops: list[Op]) -> str:
 
 
 def apply_op(text: str, doc_index: int, op: Op) -> str:
-    docs = N.compose_all(text)
-    if not 0 <= doc_index < len(docs) or docs[doc_index] is None:
-        raise CannotFix("the document is empty or missing")
-    root = docs[doc_index]
+    """Apply one operation to document ``doc_index``; only that document's text is composed and edited."""
     handler = _HANDLERS.get(op.kind)
     if handler is None:
         raise CannotFix(f"unknown operation {op.kind!r}")
-    return handler(text, root, op)
+    start, end, first_line = N.document_span(text, doc_index)
+    piece = text[start:end]
+    docs = N.compose_all(piece)
+    if len(docs) != 1 or docs[0] is None:
+        raise CannotFix("the document is empty or missing")
+    if op.at is not None:  # positions inside the slice count from its first line
+        op = Op(op.kind, op.path, op.value, op.position, (op.at[0] - first_line, op.at[1]))
+    return text[:start] + handler(piece, docs[0], op) + text[end:]
+
+
+class _Writer:
+    """How new values are spelled in this document: YAML, or JSON when the document is JSON (a flow
+    mapping with double-quoted keys), so a ``.json`` file stays valid JSON."""
+
+    def __init__(self, root: Any):
+        self.json = N.json_like(root)
+
+    def scalar(self, value: Any, flow: bool = False) -> str:
+        return json.dumps(value, ensure_ascii=False) if self.json else render.scalar(value, flow)
+
+    def flow(self, value: Any) -> str:
+        return json.dumps(value, ensure_ascii=False, separators=(", ", ": ")) if self.json else render.flow(value)
 
 
 def _where(path: tuple) -> str:
@@ -71,9 +90,10 @@ def _set_existing(text: str, root: Any, found: list[Any], op: Op) -> str:
     parent = found[-2]
     tk = N.kind(target)
     if tk == "scalar" and not isinstance(op.value, (dict, list)):
+        write = _Writer(root)
         if _is_empty(target):
-            return _fill_empty(text, parent, op.path[-1], render.scalar(op.value, bool(parent.flow_style)))
-        return replace_scalar(text, target, render.scalar(op.value, bool(parent.flow_style)))
+            return _fill_empty(text, parent, op.path[-1], write.scalar(op.value, bool(parent.flow_style)))
+        return replace_scalar(text, target, write.scalar(op.value, bool(parent.flow_style)))
     if tk == "scalar" and N.plain_value(target) is None:
         return _fill_null(text, root, parent, op.path[-1], target, op.value)
     raise CannotFix(f"{_where(op.path)} holds a mapping or list; the fix does not replace it")
@@ -113,7 +133,7 @@ def _fill_null(text: str, root: Any, parent: Any, key: Any, null: Any, value: An
     if parent.flow_style:
         if _is_empty(null):
             raise CannotFix("empty value in a flow mapping")
-        return replace_scalar(text, null, render.flow(value))
+        return replace_scalar(text, null, _Writer(root).flow(value))
     if not isinstance(value, (dict, list)):
         raise CannotFix("internal: a null is filled with a mapping or list only")
     step, offset = N.layout(root, text)
@@ -130,7 +150,8 @@ def _fill_null(text: str, root: Any, parent: Any, key: Any, null: Any, value: An
 
 
 def _insert_key(text: str, root: Any, mapping: Any, key: Any, value: Any, position: str) -> str:
-    entry_flow = f"{render.scalar(key, True)}: {render.flow(value)}"
+    write = _Writer(root)
+    entry_flow = f"{write.scalar(key, True)}: {write.flow(value)}"
     if mapping.flow_style:
         start, end = mapping.start_mark.index, mapping.end_mark.index
         if text[end - 1:end] != "}":
@@ -141,8 +162,9 @@ def _insert_key(text: str, root: Any, mapping: Any, key: Any, value: Any, positi
             inner = text[start + 1:end - 1]
             at = start + 1 + len(inner) - len(inner.lstrip(" "))
             return text[:at] + entry_flow + ", " + text[at:]
+        last_key = mapping.value[-1][0]
         at = N.end_index(mapping.value[-1][1], text)
-        return text[:at] + ", " + entry_flow + text[at:]
+        return text[:at] + _flow_separator(mapping, last_key, text) + entry_flow + text[at:]
     step, offset = N.layout(root, text)
     first_key = mapping.value[0][0]
     block = render.block({key: value}, first_key.start_mark.column, step, offset)
@@ -150,6 +172,14 @@ def _insert_key(text: str, root: Any, mapping: Any, key: Any, value: Any, positi
         at = N.line_start(text, first_key.start_mark.index)
         return text[:at] + block + text[at:]
     return insert_after_line(text, _content_end(mapping, text), block)
+
+
+def _flow_separator(collection: Any, last: Any, text: str) -> str:
+    """``, `` on one line; in a flow collection laid out one entry per line (pretty JSON), a new line
+    indented like the last entry."""
+    if last.start_mark.line != collection.start_mark.line and N.starts_line(last, text):
+        return ",\n" + " " * last.start_mark.column
+    return ", "
 
 
 def _content_end(node: Any, text: str) -> int:
@@ -198,9 +228,11 @@ def _add(text: str, root: Any, op: Op) -> str:
     if target.flow_style:
         if text[end - 1:end] != "]":
             raise CannotFix("unusual flow list")
+        write = _Writer(root)
         if target.value:
             at = N.end_index(target.value[-1], text)
-            return text[:at] + ", " + ", ".join(render.flow(i) for i in items) + text[at:]
+            sep = _flow_separator(target, target.value[-1], text)
+            return text[:at] + sep + sep.join(write.flow(i) for i in items) + text[at:]
         parent = found[-2] if len(found) > 1 else None
         if parent is not None and N.kind(parent) == "map" and not parent.flow_style:
             kn = _key_node(parent, op.path[-1])
@@ -213,7 +245,7 @@ def _add(text: str, root: Any, op: Op) -> str:
                 text = text[:cut] + text[end:]
                 return insert_after_line(text, kn.end_mark.index,
                                          render.block(items, kn.start_mark.column + offset, step, offset))
-        return text[:start] + render.flow(items) + text[end:]
+        return text[:start] + write.flow(items) + text[end:]
     step, offset = N.layout(root, text)
     dash = N.dash_column(target.value[0], text)
     return insert_after_line(text, _content_end(target, text), render.block(items, dash, step, offset))
@@ -234,7 +266,7 @@ def _rename(text: str, root: Any, op: Op) -> str:
     occurrences = [kn for kn, _ in parent.value if N.key_of(kn) == op.path[-1]]
     if len(occurrences) != 1:
         raise CannotFix(f"'{op.path[-1]}' appears more than once")
-    return replace_scalar(text, occurrences[0], render.scalar(op.value, bool(parent.flow_style)))
+    return replace_scalar(text, occurrences[0], _Writer(root).scalar(op.value, bool(parent.flow_style)))
 
 
 def _quote(text: str, root: Any, op: Op) -> str:
@@ -317,7 +349,7 @@ def same(a: Any, b: Any) -> bool:
     if isinstance(a, dict):
         return a.keys() == b.keys() and all(same(a[k], b[k]) for k in a)
     if isinstance(a, list):
-        return len(a) == len(b) and all(same(x, y) for x, y in zip(a, b))
+        return len(a) == len(b) and all(same(x, y) for x, y in zip(a, b, strict=True))
     if isinstance(a, float) and a != a:
         return b != b
     return a == b

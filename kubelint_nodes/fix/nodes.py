@@ -30,6 +30,53 @@ def compose_all(text: str) -> list[Any]:
         raise CannotFix(f"ruamel.yaml cannot read the file for editing: {first}") from None
 
 
+def document_span(text: str, index: int) -> tuple[int, int, int]:
+    """The text of document ``index`` (start, end, 0-based first line).
+
+    From the line where it starts (its ``---``, if any) to the line where the
+    next one starts. Composing only that slice keeps edits of big
+    multi-document files cheap; columns are unchanged because the slice starts
+    at a line start.
+    """
+    import yaml
+    from yaml._yaml import CParser
+
+    starts: list[int] = []
+    parser = CParser(text)
+    try:
+        while True:
+            ev = parser.get_event()
+            if isinstance(ev, yaml.DocumentStartEvent):
+                starts.append(ev.start_mark.line)
+            elif isinstance(ev, yaml.StreamEndEvent):
+                break
+    except yaml.YAMLError:
+        raise CannotFix("the file is not valid YAML") from None
+    finally:
+        parser.dispose()
+    if not 0 <= index < len(starts):
+        raise CannotFix("the document is missing")
+    offsets = _line_offsets(text)
+    begin = offsets[starts[index]] if starts[index] < len(offsets) else len(text)
+    if index + 1 < len(starts):
+        nxt = starts[index + 1]
+        end = offsets[nxt] if nxt < len(offsets) else len(text)
+    else:
+        end = len(text)
+    if end <= begin:
+        raise CannotFix("two documents share a line")
+    return begin, end, starts[index]
+
+
+def _line_offsets(text: str) -> list[int]:
+    out = [0]
+    i = text.find("\n")
+    while i >= 0:
+        out.append(i + 1)
+        i = text.find("\n", i + 1)
+    return out
+
+
 def kind(node: Any) -> str:
     from ruamel.yaml.nodes import MappingNode, ScalarNode, SequenceNode
 
@@ -106,6 +153,13 @@ def walk(root: Any, path: tuple) -> list[Any]:
             node = found[1]
         nodes.append(node)
     return nodes
+
+
+def json_like(root: Any) -> bool:
+    """A JSON document: a flow mapping whose keys are double-quoted."""
+    if kind(root) != "map" or not root.flow_style:
+        return False
+    return all(getattr(kn, "style", None) == '"' for kn, _ in root.value[:1])
 
 
 def has_anchor(node: Any, depth: int = 0) -> bool:

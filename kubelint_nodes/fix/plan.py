@@ -77,7 +77,7 @@ def locate(lf: LoadedFile, f: Finding) -> tuple[Resource | None, tuple | None]:
     candidates = [r for r in lf.resources if r.object_ref() == f.object]
     fallback: tuple[Resource | None, tuple | None] = (None, None)
     for res in candidates:
-        path = paths.resolve(res.data, f.path)
+        path = paths.resolve(res.data, f.path) if f.path is not None else ()
         if path is None:
             continue
         if tuple(res.locate(path)) == (f.line, f.column):

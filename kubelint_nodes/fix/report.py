@@ -23,7 +23,7 @@ def log_lines(run: FixRun, dry_run: bool) -> list[str]:
         elif fx.status == "failed":
             out.append(f"not fixed: {where}: {label}: {fx.description}: {fx.reason}")
     grouped: dict[tuple[str, str], list] = defaultdict(list)
-    for f, decl, reason in run.not_fixable:
+    for f, _decl, reason in run.not_fixable:
         grouped[(f.rule, reason)].append(f)
     for (rule, reason), items in sorted(grouped.items()):
         first = min(items, key=lambda f: f.sort_key())

@@ -79,8 +79,8 @@ class FixRun:
 
 
 def lint_settings(settings: Settings, overrides: dict[str, bytes] | None = None) -> Settings:
-    """The settings of an intermediate lint: no baseline written, no extra reports, one process."""
-    return dataclasses.replace(settings, write_baseline=None, reports=[], jobs=1, overrides=dict(overrides or {}))
+    """The settings of an intermediate lint: no baseline written, no extra reports."""
+    return dataclasses.replace(settings, write_baseline=None, reports=[], overrides=dict(overrides or {}))
 
 
 def run_fix(settings: Settings, catalogue: Catalogue, options: FixOptions) -> FixRun:
@@ -89,8 +89,6 @@ def run_fix(settings: Settings, catalogue: Catalogue, options: FixOptions) -> Fi
     before = run_lint(lint_settings(settings), catalogue)
     out = settle_fixes(before, settings, catalogue, options)
     out.after_settings = lint_settings(settings, _overrides(out.changes))
-    if any(c.changed for c in out.changes.values()):
-        out.after = run_lint(out.after_settings, catalogue)
     return out
 
 
@@ -99,6 +97,8 @@ def settle_fixes(before: LintResult, settings: Settings, catalogue: Catalogue, o
     out = FixRun(before, before)
     out.fixes = plan_fixes(before, settings, catalogue, options, out)
     _accepted, out.changes = _settle(out.fixes, before, lint_settings(settings), catalogue, out)
+    if not _overrides(out.changes):
+        out.after = before
     return out
 
 
@@ -123,12 +123,11 @@ def plan_fixes(result: LintResult, settings: Settings, catalogue: Catalogue, opt
             if lf is None or lf.file.is_stdin:
                 reason = "the file is not an input of this run" if lf is None else "standard input cannot be fixed"
                 break
-            resource, path = locate(lf, f)
             params = dict(catalogue.rules[f.rule].defaults) if f.rule in catalogue.rules else {}
             params.update(settings.rule_params.get(f.rule, {}))
-            ctx = FixContext(f, decl, lf, resource, path, params, settings, state)
             try:
-                fx = make_plan(ctx)
+                resource, path = locate(lf, f)
+                fx = make_plan(FixContext(f, decl, lf, resource, path, params, settings, state))
             except CannotFix as exc:
                 reason = str(exc)
                 continue
@@ -153,7 +152,7 @@ def plan_fixes(result: LintResult, settings: Settings, catalogue: Catalogue, opt
 def _order(fixes: list[PlannedFix]) -> list[PlannedFix]:
     """Position-addressed deletions first, bottom-up, so earlier edits never move their target."""
     by_pos = [f for f in fixes if any(op.kind == DELETE_AT for op in f.ops)]
-    rest = [f for f in fixes if f not in by_pos]
+    rest = [f for f in fixes if not any(op.kind == DELETE_AT for op in f.ops)]
     by_pos.sort(key=lambda f: (-f.finding.line, -f.finding.column))
     return by_pos + rest
 
@@ -173,20 +172,21 @@ def _apply_all(fixes: list[PlannedFix], out: FixRun) -> dict[str, FileChange]:
                 fx.status, fx.reason = "failed", str(exc)
             continue
         text = source.text
+        parsed = parse_yaml(text)
         for fx in _order(group):
             try:
-                new = apply_ops(text, fx.doc_index, fx.ops)
-                docs = parse_yaml(text).documents
-                if not 0 <= fx.doc_index < len(docs):
+                if not 0 <= fx.doc_index < len(parsed.documents):
                     raise CannotFix("the document is missing")
-                check(text, new, fx.doc_index, expected_data(docs[fx.doc_index].data, fx.ops))
+                new = apply_ops(text, fx.doc_index, fx.ops)
+                new_parsed = parse_yaml(new)
+                check(parsed, new_parsed, fx.doc_index, expected_data(parsed.documents[fx.doc_index].data, fx.ops))
             except CannotFix as exc:
                 fx.status, fx.reason = "failed", str(exc)
                 continue
             except Exception as exc:  # noqa: BLE001 - never a traceback for any input (SPEC §9)
                 fx.status, fx.reason = "failed", f"internal error while editing: {type(exc).__name__}: {exc}"
                 continue
-            text = new
+            text, parsed = new, new_parsed
             fx.status, fx.reason = "applied", ""
         changes[abspath] = FileChange(lf, source, text)
     return changes
@@ -209,8 +209,15 @@ def _overrides(changes: dict[str, FileChange]) -> dict[str, bytes]:
 # -- judging ------------------------------------------------------------------------------------------------
 
 def finding_key(f: Finding) -> tuple:
-    """A finding without its position and message, which an edit above it may change."""
-    return (f.rule, f.file, json.dumps(f.object, sort_keys=True), f.path or "")
+    """A finding without its position and message, which an edit above it may change, and with its object
+    named by identity, not apiVersion, which a fix may change."""
+    return (f.rule, f.file, json.dumps(_identity(f.object)), f.path or "")
+
+
+def _identity(obj: dict | None) -> tuple | None:
+    if obj is None:
+        return None
+    return (obj.get("kind"), obj.get("namespace"), obj.get("name"), obj.get("role"))
 
 
 def _judge(applied: list[PlannedFix], before: LintResult, after: LintResult) -> dict[int, str]:
@@ -230,30 +237,34 @@ def _judge(applied: list[PlannedFix], before: LintResult, after: LintResult) -> 
     for f in after.findings:
         first.setdefault(finding_key(f), f)
     for k in sorted(added):
-        rule, file, obj, _path = k
+        rule, file, _obj, _path = k
         where = first[k]
-        owners = [fx for fx in applied if fx.display == file and obj in (json.dumps(fx.finding.object,
-                                                                                       sort_keys=True), "null")]
+        in_file = [fx for fx in applied if fx.display == file]
+        # The same object, by identity: a fix may change its apiVersion (extensions/v1beta1 -> apps/v1).
+        owners = [fx for fx in in_file if where.object is None or _identity(where.object) ==
+                  _identity(fx.finding.object)]
         if any(rule in fx.introduces for fx in owners):
             continue
         if not owners:
-            owners = [fx for fx in applied if fx.display == file] or applied
+            owners = in_file or applied
         for fx in owners:
             blame.setdefault(id(fx), f"it would add a new {rule} finding at {where.file}:{where.line}:{where.column}")
     return blame
 
 
 def _evaluate(fixes: list[PlannedFix], before: LintResult, base: Settings, catalogue: Catalogue,
-              out: FixRun) -> tuple[list[PlannedFix], dict[int, str]]:
+              out: FixRun) -> tuple[list[PlannedFix], dict[int, str], dict[str, FileChange]]:
     from ..lint import run_lint
 
     changes = _apply_all(fixes, out)
     applied = [fx for fx in fixes if fx.status == "applied"]
     overrides = _overrides(changes)
     if not overrides:
-        return applied, {}
+        out.after = before
+        return applied, {}, changes
     after = run_lint(dataclasses.replace(base, overrides=overrides), catalogue)
-    return applied, _judge(applied, before, after)
+    out.after = after
+    return applied, _judge(applied, before, after), changes
 
 
 def _settle(planned: list[PlannedFix], before: LintResult, base: Settings, catalogue: Catalogue,
@@ -263,7 +274,7 @@ def _settle(planned: list[PlannedFix], before: LintResult, base: Settings, catal
     reasons: dict[int, str] = {}
     rolled: list[PlannedFix] = []
     while True:
-        applied, blame = _evaluate(candidates, before, base, catalogue, out)
+        applied, blame, changes = _evaluate(candidates, before, base, catalogue, out)
         if not blame:
             accepted = applied
             break
@@ -272,14 +283,17 @@ def _settle(planned: list[PlannedFix], before: LintResult, base: Settings, catal
                 reasons[id(fx)] = blame[id(fx)]
                 rolled.append(fx)
         candidates = [fx for fx in applied if id(fx) not in blame]
+    retried = False
     for fx in rolled[:MAX_RETRIES]:  # blamed with a culprit that shared its object: try it alone
-        applied, blame = _evaluate(accepted + [fx], before, base, catalogue, out)
+        retried = True
+        applied, blame, _changes = _evaluate(accepted + [fx], before, base, catalogue, out)
         if not blame and any(a is fx for a in applied):
             accepted = applied
             reasons.pop(id(fx), None)
         elif id(fx) in blame:
             reasons[id(fx)] = blame[id(fx)]
-    changes = _apply_all(accepted, out)
+    if retried:
+        _applied, _blame, changes = _evaluate(accepted, before, base, catalogue, out)
     kept = {id(fx) for fx in accepted}
     for fx in planned:
         if id(fx) not in kept and fx.status != "failed":

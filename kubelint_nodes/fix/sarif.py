@@ -28,7 +28,7 @@ def attach_fixes(findings: list[Finding], results: list[dict[str, Any]], result:
         fixes = safe_fixes(result, settings)
     except Exception:  # noqa: BLE001 - a report is never lost because a fix could not be computed
         return
-    for f, res in zip(findings, results):
+    for f, res in zip(findings, results, strict=True):
         entry = fixes.get(id(f))
         if entry is None:
             continue

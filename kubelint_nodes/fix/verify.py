@@ -13,7 +13,7 @@ import copy
 from collections import Counter
 from typing import Any
 
-from ..loader.yamlparse import parse_yaml
+from ..loader.yamlparse import ParseResult
 from .edit import same
 from .model import ADD, DELETE, DELETE_AT, QUOTE, RENAME, SET, CannotFix, Op
 
@@ -65,16 +65,15 @@ def _container(parent: Any, op: Op) -> dict:
     return parent
 
 
-def check(old_text: str, new_text: str, doc_index: int, expected: Any) -> None:
-    old = parse_yaml(old_text)
-    new = parse_yaml(new_text)
+def check(old: ParseResult, new: ParseResult, doc_index: int, expected: Any) -> None:
+    """Raise ``CannotFix`` unless ``new`` (the edited text, parsed) is ``old`` with only the intended change."""
     if new.skipped or len(new.documents) != len(old.documents):
         raise CannotFix("the edit would change the file's document structure")
     added = Counter((i.rule, i.message) for i in new.issues) - Counter((i.rule, i.message) for i in old.issues)
     if added:
         rule, message = next(iter(added))
         raise CannotFix(f"the edit would introduce a YAML problem ({rule}: {message})")
-    for i, (before, after) in enumerate(zip(old.documents, new.documents)):
+    for i, (before, after) in enumerate(zip(old.documents, new.documents, strict=True)):
         want = expected if i == doc_index else before.data
         if not same(want, after.data):
             what = "the edited document" if i == doc_index else f"document {i + 1}"

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING
 from ..inventory.model import Inventory
 from ..loader.files import InputFile, display_path
 from .engine import DEFAULT_KUBERNETES_VERSION, PlacementResult, place
-from .workload import KIND_STATIC, PriorityClasses, Workload, workload_from_object
+from .workload import PriorityClasses, Workload, workload_from_object
 
 if TYPE_CHECKING:
     from ..loader.read import LoadedFile
@@ -31,7 +31,7 @@ class RunPlacement:
     """One run's placement, with the way back from each workload to the object it was built from."""
 
     inventory: Inventory
-    result: PlacementResult
+    result: PlacementResult | None = None  # set once placed
     resource_of: dict[int, Resource] = field(default_factory=dict)  # id(workload) → its object
     in_run: set[int] = field(default_factory=set)  # ids of workloads whose file is an input of the run
 
@@ -81,7 +81,7 @@ def collect_placement(inventory: Inventory, files: list[LoadedFile], settings: S
     from ..loader.read import load_file
 
     classes = priority_classes(files)
-    run = RunPlacement(inventory, None)  # type: ignore[arg-type]
+    run = RunPlacement(inventory)
     workloads: list[Workload] = []
     by_real: dict[str, LoadedFile] = {}
     for lf in files:
@@ -146,10 +146,13 @@ def placement_of(state: dict, files: list[LoadedFile], settings: Settings) -> Ru
     inventory = state.get("inventory")
     if inventory is None:
         return None
-    run = collect_placement(inventory, files, settings)
+    failed = state.get("placement_error")
+    if failed is not None:
+        raise failed  # computed once: every inventory rule reports the same internal error, not ten retries
+    try:
+        run = collect_placement(inventory, files, settings)
+    except Exception as exc:
+        state["placement_error"] = exc
+        raise
     state["placement"] = run
     return run
-
-
-def is_static(w: Workload) -> bool:
-    return w.kind == KIND_STATIC

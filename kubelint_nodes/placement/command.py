@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import sys
+import traceback
 from collections.abc import Iterable
 
 from ..settings import Settings
@@ -21,6 +22,14 @@ _LOAD_PROBLEMS = ("yaml-syntax", "file-unreadable", "yaml-limits-exceeded", "int
 def _error(message: str) -> int:
     print(f"kubelint-nodes: error: {message}", file=sys.stderr)
     return 2
+
+
+def _internal(exc: Exception, settings: Settings) -> int:
+    """An unexpected failure: one line and exit 2 (SPEC §3, §9); ``--debug`` adds the traceback."""
+    if settings.debug:
+        traceback.print_exc()
+    cause = " ".join(f"{type(exc).__name__}: {exc}".split())[:300]
+    return _error(f"internal error while placing: {cause} (run with --debug for the traceback)")
 
 
 def _write(chunks: Iterable[str], path: str | None) -> None:
@@ -85,20 +94,27 @@ def run_place(settings: Settings, workload: str | None = None, node: str | None 
             raise UsageError(f"path does not exist: {discovery.missing[0]}")
     except UsageError as exc:
         return _error(str(exc))
-    loaded = [safe_load(f, settings) for f in discovery.files]
+    traces: list[str] = []
+    loaded = [safe_load(f, settings, traces) for f in discovery.files]
     for lf in loaded:
         for issue in lf.issues:
             if issue.rule in _LOAD_PROBLEMS:
                 print(f"kubelint-nodes: warning: {lf.file.display}:{issue.line}:{issue.column}: {issue.message} "
                       "(nothing placed from it; run lint)", file=sys.stderr)
-    run = collect_placement(inventory, loaded, settings)
-    result = run.result
     try:
+        result = collect_placement(inventory, loaded, settings).result
         for fmt, path in outputs[1:]:
             _write(render(result, fmt, workload, node), path)
         _write(render(result, settings.fmt, workload, node), settings.output)
+    except (KeyError, IndexError) as exc:  # LookupErrors, but bugs rather than an unknown drill-down name
+        return _internal(exc, settings)
     except LookupError as exc:
         return _error(str(exc.args[0]) if exc.args else str(exc))
     except OSError as exc:
         return _error(f"cannot write {getattr(exc, 'filename', None) or 'the report'}: {exc.strerror or exc}")
+    except Exception as exc:  # noqa: BLE001 - SPEC §9: never a traceback
+        return _internal(exc, settings)
+    finally:
+        for trace in traces:
+            print(trace, file=sys.stderr)
     return 1 if result.runs_nowhere() else 0
