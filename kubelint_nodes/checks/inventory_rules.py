@@ -607,6 +607,7 @@ def node_overcommitted(ctx: RunContext) -> Iterator[Hit]:
     doc = read_inventory_doc(ctx.settings.inventory, ctx.settings) if ctx.settings.inventory else None
     compact = {"apiVersion": INVENTORY_API_VERSION, "kind": INVENTORY_KIND, "name": doc.name if doc else None,
                "namespace": None, "role": "inventory"}
+    shown: dict[int, dict[str, Any]] = {}  # related entry per workload (read-only, shared between findings)
     for key in sorted(hits, key=places.order):
         count, g, over = hits[key]
         p = places.by_key[key]
@@ -630,8 +631,11 @@ def node_overcommitted(ctx: RunContext) -> Iterator[Hit]:
                    f"({_figures(over)} on {example}: {', '.join(parts) or 'nothing'})")
         related = []
         for w in d.who:
-            reqs = result.compiled[id(w)].requests
-            shown = ", ".join(f"{k} {format_quantity(k, v)}" for k, v in sorted(reqs.items())) or "no requests"
-            related.append({"file": w.file, "line": w.line, "column": w.column,
-                            "message": f"{w.kind} {w.namespace}/{w.name} requests {shown}"})
+            entry = shown.get(id(w))
+            if entry is None:
+                reqs = result.compiled[id(w)].requests
+                text = ", ".join(f"{k} {format_quantity(k, v)}" for k, v in sorted(reqs.items())) or "no requests"
+                entry = shown[id(w)] = {"file": w.file, "line": w.line, "column": w.column,
+                                        "message": f"{w.kind} {w.namespace}/{w.name} requests {text}"}
+            related.append(entry)
         yield ctx.hit(message, path, file=p.file, line=p.line, column=p.column, object=obj, related=related or None)

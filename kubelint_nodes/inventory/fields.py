@@ -14,6 +14,7 @@ from collections.abc import Callable
 from typing import Any
 
 from ..inventory.model import TAINT_EFFECTS, Condition, HostPort, Taint
+from ..model.valuetypes import described_type
 from ..quantity import QuantityError, to_base_units
 
 Report = Callable[[tuple, str], None]
@@ -24,21 +25,6 @@ _DNS_SUBDOMAIN_RE = re.compile(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z
 CONDITION_STATUSES = ("True", "False", "Unknown")
 PROTOCOLS = ("TCP", "UDP", "SCTP")
 
-
-def _type_name(value: Any) -> str:
-    if value is None:
-        return "null"
-    if isinstance(value, bool):
-        return "a boolean"
-    if isinstance(value, (int, float)):
-        return "a number"
-    if isinstance(value, str):
-        return "a string"
-    if isinstance(value, list):
-        return "a list"
-    if isinstance(value, dict):
-        return "a mapping"
-    return type(value).__name__
 
 
 def qualified_name_problem(key: str) -> str | None:
@@ -74,7 +60,7 @@ class Converter:
         if value is None:
             return {}
         if not isinstance(value, dict):
-            report(path, f"expected a mapping of label names to values, got {_type_name(value)}")
+            report(path, f"expected a mapping of label names to values, got {described_type(value)}")
             return {}
         keys_ok, values_ok = self._keys_ok, self._values_ok
         for k, v in value.items():
@@ -86,7 +72,7 @@ class Converter:
                 keys_ok.add(k)
             if v.__class__ is not str:
                 hint = " (quote it)" if isinstance(v, (bool, int, float)) else ""
-                report(path + (k,), f"a label value is a string, got {_type_name(v)}{hint}")
+                report(path + (k,), f"a label value is a string, got {described_type(v)}{hint}")
                 continue
             if v not in values_ok:
                 problem = label_value_problem(v)
@@ -101,14 +87,14 @@ class Converter:
         if value is None:
             return []
         if not isinstance(value, list):
-            report(path, f"expected a list of taints, got {_type_name(value)}")
+            report(path, f"expected a list of taints, got {described_type(value)}")
             return []
         out: list[Taint] = []
         seen: set[tuple[str, str]] = set()
         for i, t in enumerate(value):
             p = path + (i,)
             if not isinstance(t, dict):
-                report(p, f"a taint is a mapping with key and effect, got {_type_name(t)}")
+                report(p, f"a taint is a mapping with key and effect, got {described_type(t)}")
                 continue
             key, val, effect = t.get("key"), t.get("value", ""), t.get("effect")
             ok = True
@@ -125,7 +111,7 @@ class Converter:
             if val is None:
                 val = ""
             if not isinstance(val, str):
-                report(p + ("value",), f"a taint value is a string, got {_type_name(val)}")
+                report(p + ("value",), f"a taint value is a string, got {described_type(val)}")
                 ok = False
             elif val and val not in self._values_ok:
                 problem = label_value_problem(val)
@@ -137,7 +123,7 @@ class Converter:
             if effect not in TAINT_EFFECTS:
                 from .errors import did_you_mean
 
-                shown = f"'{effect}'" if isinstance(effect, str) else _type_name(effect)
+                shown = f"'{effect}'" if isinstance(effect, str) else described_type(effect)
                 report(p + ("effect",) if "effect" in t else p,
                        f"{shown} is not a taint effect: one of {', '.join(TAINT_EFFECTS)}"
                        f"{did_you_mean(effect, TAINT_EFFECTS) if isinstance(effect, str) else ''}")
@@ -159,20 +145,20 @@ class Converter:
         if value is None:
             return []
         if not isinstance(value, list):
-            report(path, f"expected a list of conditions, got {_type_name(value)}")
+            report(path, f"expected a list of conditions, got {described_type(value)}")
             return []
         out: list[Condition] = []
         for i, c in enumerate(value):
             p = path + (i,)
             if not isinstance(c, dict):
-                report(p, f"a condition is a mapping with type and status, got {_type_name(c)}")
+                report(p, f"a condition is a mapping with type and status, got {described_type(c)}")
                 continue
             ctype, status = c.get("type"), c.get("status")
             if not isinstance(ctype, str) or not ctype:
                 report(p + ("type",) if "type" in c else p, "a condition needs a non-empty string 'type'")
                 continue
             if status not in CONDITION_STATUSES:
-                shown = f"'{status}'" if isinstance(status, str) else _type_name(status)
+                shown = f"'{status}'" if isinstance(status, str) else described_type(status)
                 report(p + ("status",) if "status" in c else p,
                        f"{shown} is not a condition status: one of {', '.join(CONDITION_STATUSES)}")
                 continue
@@ -188,13 +174,13 @@ class Converter:
         if value is None:
             return None
         if not isinstance(value, dict):
-            report(path, f"expected a mapping of resource names to quantities, got {_type_name(value)}")
+            report(path, f"expected a mapping of resource names to quantities, got {described_type(value)}")
             return None
         cache = self._quantities
         out: dict[str, int] = {}
         for k, v in value.items():
             if isinstance(v, (dict, list)):
-                report(path + (k,), f"a quantity is a string or a number, got {_type_name(v)}")
+                report(path + (k,), f"a quantity is a string or a number, got {described_type(v)}")
                 continue
             ck = (k, v.__class__, v)
             n = cache.get(ck)
@@ -202,7 +188,7 @@ class Converter:
                 try:
                     n = to_base_units(k, v)
                 except QuantityError:
-                    shown = f"'{v}'" if isinstance(v, str) else _type_name(v)
+                    shown = f"'{v}'" if isinstance(v, str) else described_type(v)
                     report(path + (k,), f"{shown} is not a quantity (e.g. 500m, 4, 16Gi)")
                     continue
                 if n < 0:
@@ -217,7 +203,7 @@ class Converter:
         if value is None:
             return []
         if not isinstance(value, list):
-            report(path, f"expected a list of host ports, got {_type_name(value)}")
+            report(path, f"expected a list of host ports, got {described_type(value)}")
             return []
         out = []
         for i, hp in enumerate(value):
@@ -245,7 +231,7 @@ def check_bool(value: Any, path: tuple, report: Report) -> bool:
     if value is None:
         return False
     if not isinstance(value, bool):
-        report(path, f"expected true or false, got {_type_name(value)}")
+        report(path, f"expected true or false, got {described_type(value)}")
         return False
     return value
 

@@ -13,6 +13,7 @@ import json
 from functools import lru_cache
 from typing import Any
 
+from ..model.valuetypes import described_type
 from ..packaged import schema_path
 from .errors import did_you_mean, field_name
 
@@ -31,23 +32,6 @@ def _validator() -> Any:
     schema = json.loads(schema_path(SCHEMA_FILE).read_text(encoding="utf-8"))
     return jsonschema.Draft202012Validator(schema)
 
-
-def _got(value: Any) -> str:
-    if value is None:
-        return "null"
-    if isinstance(value, bool):
-        return "a boolean"
-    if isinstance(value, int):
-        return "an integer"
-    if isinstance(value, float):
-        return "a number"
-    if isinstance(value, str):
-        return "a string"
-    if isinstance(value, list):
-        return "a list"
-    if isinstance(value, dict):
-        return "a mapping"
-    return type(value).__name__
 
 
 def _expected(types: Any) -> str:
@@ -86,8 +70,8 @@ def _translate(err: Any) -> list[tuple[tuple, str]]:
         if path[-2:-1] == ("labels",) or path[-2:-1] == ("annotations",):
             hint = " (quote it: label values are strings)" if not isinstance(inst, (dict, list)) else ""
         if path[-1:] == ("kubeletConfig",):
-            return [(path, f"expected a path or an inline KubeletConfiguration, got {_got(inst)}")]
-        return [(path, f"expected {_expected(err.validator_value)}, got {_got(inst)}{hint}")]
+            return [(path, f"expected a path or an inline KubeletConfiguration, got {described_type(inst)}")]
+        return [(path, f"expected {_expected(err.validator_value)}, got {described_type(inst)}{hint}")]
     if kind in ("enum", "const"):
         choices = err.validator_value if kind == "enum" else [err.validator_value]
         shown = ", ".join(str(c) for c in choices)

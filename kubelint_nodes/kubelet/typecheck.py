@@ -18,6 +18,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
+from ..model.valuetypes import described_type
 from .fields import KUBELET_CONFIGURATION, Type, iter_fields
 from .values import DurationError, parse_duration
 
@@ -37,21 +38,6 @@ class Problem:
     message: str
 
 
-def _what(value: Any) -> str:
-    if isinstance(value, bool):
-        return "a boolean"
-    if isinstance(value, int):
-        return "an integer"
-    if isinstance(value, float):
-        return "a number"
-    if isinstance(value, str):
-        return "a string"
-    if isinstance(value, list):
-        return "a list"
-    if isinstance(value, dict):
-        return "a mapping"
-    return type(value).__name__
-
 
 def _show(value: Any) -> str:
     if isinstance(value, str):
@@ -59,7 +45,7 @@ def _show(value: Any) -> str:
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, (list, dict)):
-        return _what(value)
+        return described_type(value)
     return str(value)
 
 
@@ -164,12 +150,13 @@ def _walk(value: Any, t: Type, path: tuple) -> Iterator[Problem]:
         return
     want = scalar_error(t, value)
     if want is not None:
-        yield Problem("type", path, f"{dotted(path)} must be {want}, not {_show(value)} ({_what(value)}): "
+        yield Problem("type", path, f"{dotted(path)} must be {want}, not {_show(value)} ({described_type(value)}): "
                                     "the kubelet cannot decode its configuration and will not start")
 
 
 def _type_problem(path: tuple, t: Type, value: Any) -> Problem:
-    return Problem("type", path, f"{dotted(path) or 'the document'} must be {t.describe()}, not {_what(value)}: "
+    where = dotted(path) or "the document"
+    return Problem("type", path, f"{where} must be {t.describe()}, not {described_type(value)}: "
                                  "the kubelet cannot decode its configuration and will not start")
 
 

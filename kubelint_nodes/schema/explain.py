@@ -16,6 +16,7 @@ from typing import Any
 
 from ..findings import format_path
 from ..loader.yamlparse import key_text
+from ..model.valuetypes import json_type
 from .compiler import TYPE_TESTS, is_number, type_list, value_ok
 
 TokenLookup = Callable[[tuple], "str | None"]
@@ -40,23 +41,6 @@ _OCTAL_RE = re.compile(r"[-+]?0[0-7_]+|[-+]?0o[0-7_]+")
 _INT_TEXT_RE = re.compile(r"[-+]?[0-9]+")
 _INT32 = (-(2**31), 2**31 - 1)
 
-
-def type_name(v: Any) -> str:
-    if v is None:
-        return "null"
-    if isinstance(v, bool):
-        return "boolean"
-    if isinstance(v, int):
-        return "integer"
-    if isinstance(v, float):
-        return "number"
-    if isinstance(v, str):
-        return "string"
-    if isinstance(v, dict):
-        return "object"
-    if isinstance(v, list):
-        return "array"
-    return type(v).__name__
 
 
 class Explainer:
@@ -173,7 +157,7 @@ class Explainer:
                 label = "integer or string"
             else:
                 label = " or ".join(_TYPE_WORDS.get(t, t) for t in wanted) or "null"
-        got = type_name(value)
+        got = json_type(value)
         hint = self.hint(wanted, value, path)
         self.add(path, f"{format_path(path) or '(root)'}: expected {label}, got {got}{hint}")
 
