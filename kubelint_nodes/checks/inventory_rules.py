@@ -335,17 +335,25 @@ def host_port_conflict(ctx: RunContext) -> Iterator[Hit]:
                     _add(entry[1], c)
             rep = g.representative
             ports = [describe_port(p) for p in mine if any(_clash(p, q) for q in rep.existing.host_ports)]
-            if ports or not found:
-                entry = holders.setdefault(("existing", id(rep.existing)), (None, {}, ports or
-                                                                            [describe_port(p) for p in mine]))
+            if ports:
+                entry = holders.setdefault(("existing", tuple(ports)), (None, {}, ports))
+                _add(entry[1], c)
+            elif not found:  # not expected: say what the engine said
+                detail = next(r.detail for r in v.reasons if r.code == "host-port-conflict")
+                entry = holders.setdefault(("detail", detail), ("detail", {}, [detail]))
                 _add(entry[1], c)
         if not holders:
             continue
         parts = []
         related: list[dict[str, Any]] = []
-        for h, counts, ports in sorted(holders.values(), key=lambda e: (e[0] is None, rank.get(id(e[0]), 0))):
+        order = sorted(holders.values(), key=lambda e: (isinstance(e[0], str) or e[0] is None,
+                                                        rank.get(id(e[0]), 0), e[2]))
+        for h, counts, ports in order:
             shown = ", ".join(ports)
-            if h is None:
+            if h == "detail":
+                parts.append(f"{shown} on {places.describe(counts)}")
+                related += places.related(counts, _places_message(shown))
+            elif h is None:
                 parts.append(f"host port {shown} is held by the inventory's existing usage on "
                              f"{places.describe(counts)}")
                 related += places.related(counts, _places_message(f"existing usage holds host port {shown}"))
