@@ -25,6 +25,15 @@ def _fail(message: str) -> None:
     sys.exit(2)
 
 
+def _internal_failure(exc: BaseException, debug: bool | None) -> None:
+    if debug:
+        import traceback
+
+        click.echo(traceback.format_exc(), err=True)
+    cause = " ".join(f"{type(exc).__name__}: {exc}".split())[:300]
+    _fail(f"internal error: {cause} (run with --debug for the traceback, and please report it)")
+
+
 def did_you_mean(word: str, choices: list[str]) -> str:
     close = difflib.get_close_matches(word, choices, n=1, cutoff=0.6)
     return f" (did you mean '{close[0]}'?)" if close else ""
@@ -59,7 +68,8 @@ def _common(fn: Callable[..., Any]) -> Callable[..., Any]:
         click.option("--show-suppressed", is_flag=True, help="List suppressed findings with their reason."),
         click.option("--force-exclude", is_flag=True, help="Apply excludes to explicitly passed files too."),
         click.option("--strict-kinds", is_flag=True, help="Report kinds that have no shipped schema."),
-        click.option("--jobs", "-j", type=click.IntRange(min=1), default=1, help="Parallel workers."),
+        click.option("--jobs", "-j", type=click.IntRange(min=0), default=0,
+                     help="Parallel worker processes; 0 (default) uses the CPUs for trees of 200 files or more."),
         click.option("--debug", is_flag=True, help="Show tracebacks of internal errors."),
     ]
     for opt in reversed(options):
@@ -115,7 +125,7 @@ def build_settings(paths: tuple[str, ...], kw: dict[str, Any]) -> Settings:
         show_suppressed=bool(kw.get("show_suppressed")),
         force_exclude=bool(kw.get("force_exclude")),
         strict_kinds=bool(kw.get("strict_kinds")),
-        jobs=kw.get("jobs") or 1,
+        jobs=kw.get("jobs") or 0,
         debug=bool(kw.get("debug")),
     )
     for spec in kw.get("reports") or ():
@@ -189,6 +199,9 @@ def lint(paths: tuple[str, ...], **kw: Any) -> None:
         result = run_lint(settings, catalogue)
     except (UsageError, RuleFileError) as exc:
         _fail(str(exc))
+        return
+    except Exception as exc:  # noqa: BLE001 - a bug outside the per-file guard: one line, exit 2, never a traceback
+        _internal_failure(exc, kw.get("debug"))
         return
     code = result.exit_code(settings.fail_on)
     for fmt, path in settings.reports:

@@ -90,21 +90,64 @@ def _init_worker(settings: Settings, catalogue: Catalogue) -> None:
 
 def _worker_chunk(files: list[InputFile]) -> tuple[list[tuple[LoadedFile, list[Finding]]], list[str]]:
     engine = _WORKER["engine"]
+    settings = _WORKER["settings"]
     engine.debug_traces = []
-    return _lint_files(files, _WORKER["settings"], engine), engine.debug_traces
+    pairs = _lint_files(files, settings, engine)
+    for lf, _ in pairs:
+        if not _needed_after_per_file_rules(lf, settings):
+            _slim(lf)
+    return pairs, engine.debug_traces
+
+
+def _needed_after_per_file_rules(lf: LoadedFile, settings: Settings) -> bool:
+    """Whether the parent still reads this file's documents: run-scope rules (static pod directories, kubelet
+    chains, the inventory), suppression (annotations and comments name the tool) and Helm sources."""
+    if settings.inventory:
+        return True
+    f = lf.file
+    if f.static_dir or f.below_static_dir or f.explicit_kubelet_config or getattr(f, "kubelet_dropin", False):
+        return True
+    if any(r.role in ("kubelet-config", "static-pod", "inventory") for r in lf.resources):
+        return True
+    text = lf.text or ""
+    return "kubelint-nodes" in text or "# Source:" in text
+
+
+def _slim(lf: LoadedFile) -> None:
+    """Drop what only the per-file rules needed: unpickling it in the parent cost more than the rules."""
+    lf.resources = []
+    lf.issues = []
+    lf.text = None
+    lf.first_document = None
+    lf.extra_documents = []
+
+
+AUTO_PARALLEL_MIN_FILES = 200  # below this, starting workers costs more than it saves (measured)
+
+
+def worker_count(settings: Settings, nfiles: int) -> int:
+    """``--jobs``, or with 0 the CPUs (at most 4) for trees large enough to gain from them."""
+    if nfiles < 2:
+        return 1
+    if settings.jobs > 0:
+        return settings.jobs
+    if nfiles < AUTO_PARALLEL_MIN_FILES:
+        return 1
+    return max(1, min(os.cpu_count() or 1, 4))
 
 
 def _parallel(files: list[InputFile], settings: Settings, catalogue: Catalogue,
               engine: Engine) -> list[tuple[LoadedFile, list[Finding]]]:
-    """Per-file work in ``settings.jobs`` processes; results come back in input order, so output is identical."""
+    """Per-file work in worker processes; results come back in input order, so output is identical."""
     import multiprocessing as mp
 
     if any(f.is_stdin for f in files):
         return _lint_files(files, settings, engine)
-    chunk = max(1, len(files) // (settings.jobs * 8))
+    jobs = worker_count(settings, len(files))
+    chunk = max(1, len(files) // (jobs * 8))
     chunks = [files[i:i + chunk] for i in range(0, len(files), chunk)]
     method = "fork" if "fork" in mp.get_all_start_methods() else "spawn"
-    with mp.get_context(method).Pool(settings.jobs, _init_worker, (settings, catalogue)) as pool:
+    with mp.get_context(method).Pool(jobs, _init_worker, (settings, catalogue)) as pool:
         out: list[tuple[LoadedFile, list[Finding]]] = []
         for part, traces in pool.imap(_worker_chunk, chunks):
             out.extend(part)
@@ -129,7 +172,7 @@ def run_lint(settings: Settings, catalogue: Catalogue | None = None) -> LintResu
         from .placement.inventory_doc import attach_kubelet_sources  # kubelet rules lint its configs (issue 8)
 
         attach_kubelet_sources(engine.state["inventory"], settings)
-    if settings.jobs > 1 and len(discovery.files) > 1:
+    if worker_count(settings, len(discovery.files)) > 1:
         pairs = _parallel(discovery.files, settings, catalogue, engine)
     else:
         pairs = _lint_files(discovery.files, settings, engine)

@@ -44,7 +44,7 @@ class Settings:
     show_suppressed: bool = False
     force_exclude: bool = False
     strict_kinds: bool = False
-    jobs: int = 1
+    jobs: int = 1  # 0: automatic (lint.worker_count)
     debug: bool = False
     limits: Limits = field(default_factory=Limits)
     cwd: str = field(default_factory=os.getcwd)

@@ -256,3 +256,21 @@ def test_many_mutations_in_one_process(tmp_path: Path) -> None:
     expected_files = sum(1 for p in out.rglob("*") if p.is_file() and p.suffix in (".yaml", ".yml", ".json"))
     assert rep["summary"]["files"] == expected_files
     assert not [f for f in rep["findings"] if f["rule"] == "internal-error"]
+
+
+def test_parallel_run_is_byte_identical(tmp_path: Path) -> None:
+    """--jobs: the same report as a serial run, suppression comments and static pod rules included."""
+    rng = random.Random(7)
+    seeds = [p for p in SEEDS if "static-pods" not in str(p)][:200] or [HOSTILE / "wrong-types-pod.yaml"]
+    for i in range(60):
+        (tmp_path / f"f{i:02d}.yaml").write_bytes(rng.choice(seeds).read_bytes())
+    sp = tmp_path / "etc/kubernetes/manifests"
+    sp.mkdir(parents=True)
+    (sp / "p.yaml").write_text("apiVersion: v1\nkind: Pod\nmetadata:\n  name: p\nspec:\n  containers:\n"
+                               "  - name: c\n    image: a  # kubelint-nodes: ignore=image-tag-latest\n")
+    (sp / "p.yaml.bak").write_text((sp / "p.yaml").read_text())
+    serial = run_cli("lint", "--format", "json", "--jobs", "1", ".", cwd=tmp_path)
+    parallel = run_cli("lint", "--format", "json", "--jobs", "2", ".", cwd=tmp_path)
+    assert serial.exit_code == parallel.exit_code
+    assert serial.stdout == parallel.stdout
+    assert '"static-pod-duplicate"' in serial.stdout and '"suppressed": 2' in serial.stdout

@@ -61,12 +61,12 @@ def _explicit(ctx: CheckContext) -> list[KubeletFinding]:
     res = ctx.resource
     if not is_v1beta1(res):
         return []
-    cache = res.extra.get("kubelet_explicit")
+    cache = res.cache.get("kubelet_explicit")
     if cache is None:
         params = {"kubelet-weak-tls": ctx.params} if ctx.rule.id == "kubelet-weak-tls" else {}
         cache = explicit_findings(layer_of(res), params, _merge_default(ctx))
         if not params:
-            res.extra["kubelet_explicit"] = cache
+            res.cache["kubelet_explicit"] = cache
     return cache
 
 

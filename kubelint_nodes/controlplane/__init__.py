@@ -114,7 +114,7 @@ def _invocation(container: dict, kind: str, index: int, spec_path: tuple) -> Inv
 
 def invocations(resource: Resource) -> list[Invocation]:
     """Every container of the resource that runs a control-plane component (cached per resource)."""
-    cached: Any = resource.extra.get(_CACHE_KEY)
+    cached: Any = resource.cache.get(_CACHE_KEY)
     if cached is not None:
         return cached
     from ..engine.declarative import iter_containers
@@ -126,5 +126,5 @@ def invocations(resource: Resource) -> list[Invocation]:
             inv = _invocation(c, kind, i, resource.pod_spec_path)
             if inv is not None:
                 out.append(inv)
-    resource.extra[_CACHE_KEY] = out
+    resource.cache[_CACHE_KEY] = out
     return out

@@ -320,9 +320,9 @@ def _is_param(v: Any) -> bool:
 def _cached_targets(spec: dict, res: Any) -> list[tuple[tuple, Scope, dict[str, Any]]]:
     """``_targets`` computed once per resource and target kind: every rule walks the same containers."""
     key = ("declarative-targets", spec.get("target", "object"), tuple(spec.get("containers") or CONTAINER_KINDS))
-    found = res.extra.get(key)
+    found = res.cache.get(key)
     if found is None:
-        found = res.extra[key] = list(_targets(spec, res.data, res.pod_spec(), res.pod_spec_path))
+        found = res.cache[key] = list(_targets(spec, res.data, res.pod_spec(), res.pod_spec_path))
     return found
 
 

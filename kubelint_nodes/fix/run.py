@@ -80,7 +80,8 @@ class FixRun:
 
 def lint_settings(settings: Settings, overrides: dict[str, bytes] | None = None) -> Settings:
     """The settings of an intermediate lint: no baseline written, no extra reports."""
-    return dataclasses.replace(settings, write_baseline=None, reports=[], overrides=dict(overrides or {}))
+    # jobs=1: fixing edits the loaded documents, which a parallel run sends back without their data
+    return dataclasses.replace(settings, write_baseline=None, reports=[], jobs=1, overrides=dict(overrides or {}))
 
 
 def run_fix(settings: Settings, catalogue: Catalogue, options: FixOptions) -> FixRun:

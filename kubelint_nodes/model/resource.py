@@ -60,7 +60,18 @@ class Resource:
     start: Position
     role: str
     prefix: tuple = ()  # path of the object inside its document (``('items', 3)`` for List items)
-    extra: dict[str, Any] = field(default_factory=dict)
+    extra: dict[str, Any] = field(default_factory=dict)  # facts the loader found (e.g. not a Pod in a static dir)
+    # Memo of derived views (container walks, parsed flags) shared by the rules of one run; never sent between
+    # processes (``--jobs``), where it would cost more to pickle than to recompute.
+    cache: dict[Any, Any] = field(default_factory=dict, repr=False, compare=False)
+
+    def __getstate__(self) -> dict[str, Any]:
+        fields = ("file", "doc", "data", "start", "role", "prefix", "extra")
+        return {k: self.__dict__[k] for k in fields}
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        self.__dict__.update(state)
+        self.cache = {}
 
     # Identity is read by every rule for every finding: computed once (the data is never mutated).
     @cached_property
