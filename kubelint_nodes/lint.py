@@ -169,9 +169,6 @@ def run_lint(settings: Settings, catalogue: Catalogue | None = None) -> LintResu
         from .inventory.load import load_inventory
 
         engine.state["inventory"] = load_inventory(settings.inventory, settings)
-        from .placement.inventory_doc import attach_kubelet_sources  # kubelet rules lint its configs (issue 8)
-
-        attach_kubelet_sources(engine.state["inventory"], settings)
     if worker_count(settings, len(discovery.files)) > 1:
         pairs = _parallel(discovery.files, settings, catalogue, engine)
     else:

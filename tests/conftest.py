@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 from pathlib import Path
 
 import pytest
@@ -91,3 +92,51 @@ def findings(report: dict, rule: str | None = None) -> list[dict]:
 def where(report: dict, rule: str) -> list[tuple[str, int, int]]:
     """(file, line, column) of every finding of ``rule``."""
     return [(f["file"], f["line"], f["column"]) for f in findings(report, rule)]
+
+
+def only_rules(*keep: str) -> list[str]:
+    """``--disable`` every built-in rule but ``keep``: tests stay exact while other rules are added."""
+    from kubelint_nodes.engine.registry import builtin_catalogue
+
+    out: list[str] = []
+    for rid in builtin_catalogue().ids():
+        if rid not in keep:
+            out += ["--disable", rid]
+    return out
+
+
+_EXPECT_MARK = re.compile(r"#\s*expect(?:\s+@(?P<col>\d+))?(?:\s+x(?P<n>\d+))?\s*$")
+
+
+def expect_marks(text: str) -> list[tuple[int, int]]:
+    """Sorted (line, column) a fixture's ``# expect`` comments ask for (hand-written next to the key).
+
+    The column is that of the line's first key or list item (after any ``- ``), unless ``# expect @N``
+    names it; ``# expect xN`` asks for N findings there. Comment-only lines never count.
+    """
+    out = []
+    for n, line in enumerate(text.splitlines(), 1):
+        m = _EXPECT_MARK.search(line)
+        if not m or line.lstrip().startswith("#"):
+            continue
+        if m.group("col"):
+            col = int(m.group("col"))
+        else:
+            body, col = line, 1
+            while body[:1] == " " or body[:2] == "- ":
+                step = 1 if body[:1] == " " else 2
+                body, col = body[step:], col + step
+        out.extend([(n, col)] * int(m.group("n") or 1))
+    return sorted(out)
+
+
+def fixture_args(text: str) -> list[str]:
+    """Command-line options a fixture asks for on ``# args: …`` lines of its own."""
+    import shlex
+
+    args: list[str] = []
+    for line in text.splitlines():
+        m = re.match(r"#\s*args:\s*(.*)$", line)
+        if m:
+            args += shlex.split(m.group(1))
+    return args

@@ -6,18 +6,9 @@ import json
 from pathlib import Path
 
 from conftest import findings, run_cli, run_json
+from conftest import only_rules as only
 
 RULES = ("privileged-container", "image-tag-latest")
-
-
-def only(*keep: str) -> list[str]:
-    from kubelint_nodes.engine.registry import builtin_catalogue
-
-    out: list[str] = []
-    for rid in builtin_catalogue().ids():
-        if rid not in keep:
-            out += ["--disable", rid]
-    return out
 
 
 POD = """\

@@ -10,19 +10,10 @@ from pathlib import Path
 
 import pytest
 from conftest import FIXTURES, ROOT, findings, run_cli, run_json
+from conftest import only_rules as only
 
 CFG = FIXTURES / "config"
 POD = FIXTURES / "suppression" / "pod-annotation.yaml"  # one privileged Pod 'unrelated' at line 26
-
-
-def only(*keep: str) -> list[str]:
-    from kubelint_nodes.engine.registry import builtin_catalogue
-
-    out: list[str] = []
-    for rid in builtin_catalogue().ids():
-        if rid not in keep:
-            out += ["--disable", rid]
-    return out
 
 
 def repo(tmp_path: Path, config: str | None, files: dict[str, str] | None = None) -> Path:

@@ -11,14 +11,12 @@ on a line of its own adds command-line options.
 from __future__ import annotations
 
 import re
-import shlex
 from pathlib import Path
 
 import pytest
-from conftest import FIXTURES, findings, run_json
+from conftest import FIXTURES, expect_marks, findings, fixture_args, run_json
 
 CP_FIXTURES = FIXTURES / "controlplane"
-_MARK = re.compile(r"#\s*expect(?:\s+@(?P<col>\d+))?(?:\s+x(?P<n>\d+))?\s*$")
 
 # The control-plane section of the catalogue (../shared/rules-catalogue.md).
 CATALOGUE_IDS = (
@@ -44,36 +42,11 @@ def _cases() -> list[tuple[str, Path]]:
 CASES = _cases()
 
 
-def _marks(text: str) -> list[tuple[int, int]]:
-    out = []
-    for n, line in enumerate(text.splitlines(), 1):
-        m = _MARK.search(line)
-        if not m or line.lstrip().startswith("#"):
-            continue
-        body, col = line, 1
-        while body[:1] == " " or body[:2] == "- ":
-            step = 1 if body[:1] == " " else 2
-            body, col = body[step:], col + step
-        if m.group("col"):
-            col = int(m.group("col"))
-        out.extend([(n, col)] * int(m.group("n") or 1))
-    return sorted(out)
-
-
-def _args(text: str) -> list[str]:
-    args: list[str] = []
-    for line in text.splitlines():
-        m = re.match(r"#\s*args:\s*(.*)$", line)
-        if m:
-            args += shlex.split(m.group(1))
-    return args
-
-
 @pytest.mark.parametrize(("rule", "path"), CASES, ids=[f"{r}/{p.relative_to(CP_FIXTURES / r)}" for r, p in CASES])
 def test_fixture(rule: str, path: Path) -> None:
     text = path.read_text(encoding="utf-8")
-    expected = _marks(text)
-    report = run_json(*_args(text), path.name, cwd=path.parent)
+    expected = expect_marks(text)
+    report = run_json(*fixture_args(text), path.name, cwd=path.parent)
     got = findings(report, rule)
     role = "static-pod" if path.parent.name == "static-pods" else "pod"
     assert all(f["object"]["role"] == role for f in got), got

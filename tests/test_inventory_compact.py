@@ -157,6 +157,20 @@ def test_nodes_from(full: Inventory) -> None:
     assert b.kubelet.source == "kubelet/default.yaml"
 
 
+def test_loader_records_item_paths_and_kubelet_sources(full: Inventory) -> None:
+    """What findings need from the document: each pool/node item's place in the NodeInventory (an included
+    pool keeps its index, a nodesFrom node has none), and the kubelet config files with their drop-in dir
+    (inherited from the top level; the inline config of edge-1 is no file; each pair once)."""
+    items = {n.pool or n.name: (n.source.path, n.source.file) for n in full.nodes}
+    assert items == {"control-plane": (("pools", 0), "inventory.yaml"), "gpu": (("pools", 1), "pools/gpu.yaml"),
+                     "workers": (("pools", 2), "inventory.yaml"), "edge-1": (("nodes", 0), "inventory.yaml"),
+                     "edge-2": (("nodes", 1), "inventory.yaml"), "prod-a": (None, "clusters/prod-nodes.yaml"),
+                     "prod-b": (None, "clusters/prod-nodes.yaml")}
+    dropins = str(FULL / "kubelet" / "default.conf.d")
+    assert full.kubelet_sources == [(str(FULL / "kubelet" / "default.yaml"), dropins),
+                                    (str(FULL / "kubelet" / "control-plane.yaml"), dropins)]
+
+
 # -- allocatable from capacity, by hand ---------------------------------------------------------------------
 
 def test_capacity_without_kubelet_config_uses_kubelet_defaults(tmp_path: Path) -> None:

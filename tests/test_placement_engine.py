@@ -362,6 +362,21 @@ def test_static_pod_api_references_refused_since_1_34() -> None:
     assert v.runs and any("Before v1.34" in a for a in r.assumptions)
 
 
+def test_static_pod_references_with_empty_names_are_not_refused() -> None:
+    """R5.4: ``VisitPodSecretNames``/``VisitPodConfigmapNames`` skip empty names (``skipEmptyNames``), so an
+    unnamed imagePullSecret, envFrom or secretRef is no API reference; a named one still is."""
+    spec = {"imagePullSecrets": [{"name": ""}, {}],
+            "containers": [{"name": "c", "envFrom": [{"configMapRef": {}}, {"secretRef": {"name": ""}}],
+                            "env": [{"name": "X", "valueFrom": {"secretKeyRef": {"key": "k"}}}]}],
+            "volumes": [{"name": "ceph", "rbd": {"image": "i", "secretRef": {}}}]}
+    r, w, v = _static_case("/etc/kubernetes/manifests", spec=spec)
+    assert v.runs and v.codes == ()
+    spec["containers"][0]["envFrom"][1]["secretRef"]["name"] = "creds"
+    r, w, v = _static_case("/etc/kubernetes/manifests", spec=spec)
+    assert v.codes == ("static-pod-api-reference",)
+    assert v.reasons[0].detail.endswith("references API objects: container 'c' envFrom Secret 'creds'")
+
+
 def test_static_pods_ignore_taints_but_not_selectors_and_ports() -> None:
     """R5.5: taints and cordons never stop a static pod; its selector and host ports are enforced."""
     n = node("cp-1", unschedulable=True, taints=[("node-role.kubernetes.io/control-plane", "", "NoSchedule"),

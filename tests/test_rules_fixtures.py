@@ -19,16 +19,13 @@ from the tool's output.
 
 from __future__ import annotations
 
-import re
-import shlex
 from pathlib import Path
 
 import pytest
 import yaml
-from conftest import FIXTURES, findings, run_json
+from conftest import FIXTURES, expect_marks, findings, fixture_args, run_json
 
 RULE_FIXTURES = FIXTURES / "rules"
-_MARK = re.compile(r"#\s*expect(?:\s+@(?P<col>\d+))?(?:\s+x(?P<n>\d+))?\s*$")
 
 
 def _cases() -> list[tuple[str, Path]]:
@@ -49,37 +46,10 @@ def _cases() -> list[tuple[str, Path]]:
 CASES = _cases()
 
 
-def _expected_marks(text: str) -> list[tuple[int, int]]:
-    out = []
-    for n, line in enumerate(text.splitlines(), 1):
-        m = _MARK.search(line)
-        if not m or line.lstrip().startswith("#"):
-            continue
-        if m.group("col"):
-            col = int(m.group("col"))
-        else:
-            body = line
-            col = 1
-            while body[:1] == " " or body[:2] == "- ":
-                step = 1 if body[:1] == " " else 2
-                body, col = body[step:], col + step
-        out.extend([(n, col)] * int(m.group("n") or 1))
-    return sorted(out)
-
-
-def _args(text: str) -> list[str]:
-    args: list[str] = []
-    for line in text.splitlines():
-        m = re.match(r"#\s*args:\s*(.*)$", line)
-        if m:
-            args += shlex.split(m.group(1))
-    return args
-
-
 def _file_case(rule: str, path: Path) -> None:
     text = path.read_text(encoding="utf-8")
-    expected = _expected_marks(text)
-    report = run_json(*_args(text), path.name, cwd=path.parent)
+    expected = expect_marks(text)
+    report = run_json(*fixture_args(text), path.name, cwd=path.parent)
     got = findings(report, rule)
     assert all(f["file"] == path.name for f in got), got
     where = sorted((f["line"], f["column"]) for f in got)

@@ -5,19 +5,9 @@ from __future__ import annotations
 import shutil
 
 from conftest import FIXTURES, findings, run_cli, run_json
+from conftest import only_rules as only
 
 SUP = FIXTURES / "suppression"
-
-
-def only(*keep: str) -> list[str]:
-    """``--disable`` every rule but ``keep``: the tests stay exact while other rules are added."""
-    from kubelint_nodes.engine.registry import builtin_catalogue
-
-    out: list[str] = []
-    for rid in builtin_catalogue().ids():
-        if rid not in keep:
-            out += ["--disable", rid]
-    return out
 
 
 RULES = ("privileged-container", "image-tag-latest", "suppression-unknown-rule")

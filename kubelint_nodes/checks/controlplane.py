@@ -70,15 +70,39 @@ def _hit(ctx: CheckContext, res: Resource, inv: Invocation, vif: VersionInForce,
     return ctx.hit(message(res, inv, vif, body), path)
 
 
+def _shown(res: Resource, inv: Invocation, vif: VersionInForce, flag: str, occ: Occurrence | None,
+           value: str) -> str:
+    """How a message names the setting judged: the occurrence that sets it, or the default in force."""
+    return setting(res, inv, occ) if occ else default_phrase(inv, flag, value, vif)
+
+
+def _has_value(inv: Invocation, flag: str) -> bool:
+    """Set to a non-empty value; a value known only at run time gets the benefit of the doubt."""
+    occ = inv.flags.last(flag)
+    return occ is not None and bool(occ.unresolved or occ.value)
+
+
+def _not_set(flags: list[str]) -> str:
+    return f"{' and '.join(f'--{f}' for f in flags)} {'is' if len(flags) == 1 else 'are'} not set"
+
+
+def _bool_hit(ctx: CheckContext, res: Resource, inv: Invocation, vif: VersionInForce, flag: str, bad: bool,
+              consequence: str, fix: str) -> Hit | None:
+    """A finding when the flag's effective value (set or default) is ``bad``."""
+    judged = _bool(inv, flag, vif)
+    if judged is None or judged[0] is not bad:
+        return None
+    value, occ = judged
+    return _hit(ctx, res, inv, vif, f"{_shown(res, inv, vif, flag, occ, str(value).lower())}: {consequence}; "
+                f"{fix}", occ)
+
+
 def _bool_rule(ctx: CheckContext, component: str, flag: str, bad: bool, consequence: str,
                fix: str) -> Iterator[Hit]:
     for res, inv, vif in _runs(ctx, component):
-        judged = _bool(inv, flag, vif)
-        if judged is None or judged[0] is not bad:
-            continue
-        value, occ = judged
-        shown = setting(res, inv, occ) if occ else default_phrase(inv, flag, str(value).lower(), vif)
-        yield _hit(ctx, res, inv, vif, f"{shown}: {consequence}; {fix}", occ)
+        hit = _bool_hit(ctx, res, inv, vif, flag, bad, consequence, fix)
+        if hit is not None:
+            yield hit
 
 
 def _missing_rule(ctx: CheckContext, component: str, flag: str, consequence: str, fix: str) -> Iterator[Hit]:
@@ -97,13 +121,10 @@ def apiserver_anonymous_auth(ctx: CheckContext) -> Iterator[Hit]:
     for res, inv, vif in _runs(ctx, V.APISERVER):
         if inv.flags.is_set("authentication-config") and not inv.flags.is_set("anonymous-auth"):
             continue  # the AuthenticationConfiguration file may configure the anonymous authenticator
-        judged = _bool(inv, "anonymous-auth", vif)
-        if judged is None or not judged[0]:
-            continue
-        occ = judged[1]
-        shown = setting(res, inv, occ) if occ else default_phrase(inv, "anonymous-auth", "true", vif)
-        yield _hit(ctx, res, inv, vif, f"{shown}: requests without credentials are served as system:anonymous; "
-                   "set --anonymous-auth=false", occ)
+        hit = _bool_hit(ctx, res, inv, vif, "anonymous-auth", True,
+                        "requests without credentials are served as system:anonymous", "set --anonymous-auth=false")
+        if hit is not None:
+            yield hit
 
 
 def _authorization_modes(inv: Invocation) -> tuple[list[str], Occurrence | None] | None:
@@ -341,7 +362,7 @@ def _bind_address(ctx: CheckContext, component: str) -> Iterator[Hit]:
                 continue
         except ValueError:
             pass
-        shown = setting(res, inv, occ) if occ else default_phrase(inv, "bind-address", value, vif)
+        shown = _shown(res, inv, vif, "bind-address", occ, value)
         what = "every interface" if value in ("", "0.0.0.0", "::") else f"{value}, not the loopback interface"
         yield _hit(ctx, res, inv, vif, f"{shown}: the health, metrics and profiling endpoints listen on {what}; "
                    "set --bind-address=127.0.0.1", occ)
@@ -383,13 +404,10 @@ def scheduler_profiling_enabled(ctx: CheckContext) -> Iterator[Hit]:
                            "set; the KubeSchedulerConfiguration's enableProfiling (default true) decides; set "
                            "enableProfiling: false in that file", occ)
             continue
-        judged = _bool(inv, "profiling", vif)
-        if judged is None or not judged[0]:
-            continue
-        occ = judged[1]
-        shown = setting(res, inv, occ) if occ else default_phrase(inv, "profiling", "true", vif)
-        yield _hit(ctx, res, inv, vif, f"{shown}: /debug/pprof exposes profiling data; set --profiling=false",
-                   occ)
+        hit = _bool_hit(ctx, res, inv, vif, "profiling", True, "/debug/pprof exposes profiling data",
+                        "set --profiling=false")
+        if hit is not None:
+            yield hit
 
 
 # -- etcd -----------------------------------------------------------------------------
@@ -434,7 +452,7 @@ def etcd_plain_http(ctx: CheckContext) -> Iterator[Hit]:
             plain = [u for u in value.split(",") if u.strip().lower().startswith("http://")]
             if not plain:
                 continue
-            shown = setting(res, inv, occ) if occ else default_phrase(inv, flag, value, vif)
+            shown = _shown(res, inv, vif, flag, occ, value)
             yield _hit(ctx, res, inv, vif, f"{shown}: etcd serves {what} over plain HTTP on "
                        f"{', '.join(plain)}, with no TLS and no client certificates; use https:// URLs with "
                        "--cert-file/--key-file (--peer-cert-file/--peer-key-file for peers)", occ)
@@ -479,14 +497,11 @@ def apiserver_audit_log_retention(ctx: CheckContext) -> Iterator[Hit]:
 @check("apiserver-kubelet-client-cert-missing", when=_is_component)
 def apiserver_kubelet_client_cert_missing(ctx: CheckContext) -> Iterator[Hit]:
     for res, inv, vif in _runs(ctx, V.APISERVER):
-        missing = [f for f in ("kubelet-client-certificate", "kubelet-client-key")
-                   if not (inv.flags.last(f) and (inv.flags.value(f) or inv.flags.last(f).unresolved))]
+        missing = [f for f in ("kubelet-client-certificate", "kubelet-client-key") if not _has_value(inv, f)]
         if missing:
-            what = " and ".join(f"--{m}" for m in missing)
-            yield _hit(ctx, res, inv, vif, f"{what} {'is' if len(missing) == 1 else 'are'} not set: the API "
-                       "server cannot authenticate to kubelets, which then must allow anonymous or "
-                       "unauthenticated access for logs and exec; set both to a client certificate the "
-                       "kubelets trust", None)
+            yield _hit(ctx, res, inv, vif, f"{_not_set(missing)}: the API server cannot authenticate to kubelets, "
+                       "which then must allow anonymous or unauthenticated access for logs and exec; set both to a "
+                       "client certificate the kubelets trust", None)
 
 
 @check("controller-manager-sa-private-key-missing", when=_is_component)
@@ -521,11 +536,8 @@ def etcd_cert_missing(ctx: CheckContext) -> Iterator[Hit]:
             judged = _bool(inv, auto, vif)
             if judged is not None and judged[0]:
                 continue  # self-signed certificates: reported by etcd-auto-tls / etcd-peer-auto-tls
-            missing = [f for f in (cert, key) if not (inv.flags.last(f) and (inv.flags.value(f)
-                                                                           or inv.flags.last(f).unresolved))]
+            missing = [f for f in (cert, key) if not _has_value(inv, f)]
             if not missing:
                 continue
-            what = " and ".join(f"--{m}" for m in missing)
-            yield _hit(ctx, res, inv, vif, f"{what} {'is' if len(missing) == 1 else 'are'} not set: etcd has "
-                       f"no certificate to serve {who} over TLS (an https:// URL then fails at start-up); set "
-                       f"--{cert} and --{key}", None)
+            yield _hit(ctx, res, inv, vif, f"{_not_set(missing)}: etcd has no certificate to serve {who} over "
+                       f"TLS (an https:// URL then fails at start-up); set --{cert} and --{key}", None)

@@ -15,7 +15,7 @@ from typing import Any
 
 from ..engine.context import CheckContext, Hit
 from ..engine.registry import check
-from .podutil import as_dict, as_list
+from ..model.values import as_dict, as_list
 
 _DEFAULTS_SELECTOR = ("extensions/v1beta1",)
 

@@ -304,7 +304,7 @@ def _clash(a: Any, b: Any) -> bool:
 
 @check("host-port-conflict", scope="run")
 def host_port_conflict(ctx: RunContext) -> Iterator[Hit]:
-    from ..placement.engine import _booking_key
+    from ..placement.engine import booking_key
     from ..placement.requests import describe_port
 
     run = _run(ctx)
@@ -313,7 +313,7 @@ def host_port_conflict(ctx: RunContext) -> Iterator[Hit]:
     places = _places(ctx, run)
     result = run.result
     bookable = [w for w in result.workloads if w.kind != "Pod" or w.node_name is not None]
-    rank = {id(w): i for i, w in enumerate(sorted(bookable, key=_booking_key))}
+    rank = {id(w): i for i, w in enumerate(sorted(bookable, key=booking_key))}
     for w in _own(run, ("DaemonSet", "Pod", "StaticPod")):
         if id(w) not in rank:
             continue  # Pods without nodeName are never booked (pod-unschedulable covers them)
@@ -590,7 +590,7 @@ def _figures(over: list[tuple[str, int, int]]) -> str:
 
 @check("node-overcommitted", scope="run")
 def node_overcommitted(ctx: RunContext) -> Iterator[Hit]:
-    from ..placement.inventory_doc import INVENTORY_API_VERSION, INVENTORY_KIND, read_inventory_doc
+    from ..inventory.validate import API_VERSION, KIND
     from ..quantity import format_quantity
 
     run = _run(ctx)
@@ -612,21 +612,17 @@ def node_overcommitted(ctx: RunContext) -> Iterator[Hit]:
             entry[0] += n
     if not hits:
         return
-    doc = read_inventory_doc(ctx.settings.inventory, ctx.settings) if ctx.settings.inventory else None
-    compact = {"apiVersion": INVENTORY_API_VERSION, "kind": INVENTORY_KIND, "name": doc.name if doc else None,
-               "namespace": None, "role": "inventory"}
+    compact = {"apiVersion": API_VERSION, "kind": KIND, "name": run.inventory.name, "namespace": None,
+               "role": "inventory"}
     shown: dict[int, dict[str, Any]] = {}  # related entry per workload (read-only, shared between findings)
     for key in sorted(hits, key=places.order):
         count, g, over = hits[key]
         p = places.by_key[key]
         example = g.representative.name if key[0] == "pool" else key[1]
-        index = (doc.pools if key[0] == "pool" else doc.nodes).get(key[1]) if doc is not None and doc.compact \
-            else None
-        path: tuple | None
-        if index is not None:
-            path, obj = (f"{key[0]}s", index), compact
+        path: tuple | None = p.node.source.path if p.node.source is not None else None
+        if path is not None:  # the pool or node item of the NodeInventory
+            obj = compact
         else:  # kubectl form (or nodesFrom): the Node object
-            path = None
             obj = {"apiVersion": "v1", "kind": "Node", "name": p.node.name if key[0] == "node" else None,
                    "namespace": None, "role": "inventory"}
         d = demands[g.index]

@@ -7,7 +7,8 @@ from typing import Any
 
 from ..engine.context import CheckContext, Hit
 from ..engine.registry import check
-from .podutil import as_dict, as_list, containers, security_value
+from ..model.values import as_dict, as_list
+from .podutil import containers, security_value
 
 _RESOURCES = ("cpu", "memory")
 # Ephemeral containers may not set resources (API validation), so only these are judged.

@@ -12,14 +12,7 @@ from typing import Any
 
 from ..engine.declarative import CONTAINER_KINDS, container_name, iter_containers
 from ..model.resource import Resource
-
-
-def as_dict(value: Any) -> dict:
-    return value if isinstance(value, dict) else {}
-
-
-def as_list(value: Any) -> list:
-    return value if isinstance(value, list) else []
+from ..model.values import as_dict
 
 
 def is_windows_pod(spec: dict) -> bool:

@@ -13,7 +13,8 @@ from collections.abc import Iterator
 
 from ..engine.context import CheckContext, Hit
 from ..engine.registry import check
-from .podutil import as_dict, containers, is_windows_pod, pod_annotations, pod_metadata_path
+from ..model.values import as_dict
+from .podutil import containers, is_windows_pod, pod_annotations, pod_metadata_path
 
 SECCOMP_POD_ANNOTATION = "seccomp.security.alpha.kubernetes.io/pod"
 SECCOMP_CONTAINER_ANNOTATION = "container.seccomp.security.alpha.kubernetes.io/"

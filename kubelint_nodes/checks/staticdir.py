@@ -26,8 +26,8 @@ from ..engine.context import Hit, RunContext
 from ..engine.registry import check
 from ..loader.files import InputFile, StaticPodDirs, display_path
 from ..loader.read import LoadedFile, load_file
+from ..model.apirefs import api_references
 from ..model.resource import Resource
-from .staticpod import api_references
 
 # Since this version the kubelet refuses static pods with API-object references (reference R5.4).
 _API_REFS_REFUSED_FROM = (1, 34)

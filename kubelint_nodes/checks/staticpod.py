@@ -8,92 +8,11 @@ refuses a pod that references API objects.
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import Any
 
 from ..engine.context import CheckContext, Hit, RunContext
 from ..engine.registry import check
+from ..model.apirefs import api_references
 from ..model.resource import Resource, locate
-from .podutil import as_dict, as_list
-
-# Volume types refused outright: pkg/api/pod/util.go ``HasAPIObjectReference``.
-_REFUSED_VOLUMES = {
-    "secret": "a Secret",
-    "configMap": "a ConfigMap",
-    "csi": "a CSIDriver (CSI volume)",
-    "glusterfs": "Endpoints (glusterfs volume)",
-    "persistentVolumeClaim": "a PersistentVolumeClaim",
-    "ephemeral": "a PersistentVolumeClaim (ephemeral volume)",
-    "azureFile": "a Secret (azureFile volume)",
-}
-# Volume types whose ``secretRef`` names a Secret (``VisitPodSecretNames``).
-_SECRET_REF_VOLUMES = ("cephfs", "cinder", "flexVolume", "rbd", "scaleIO", "iscsi", "storageos")
-_REFUSED_PROJECTIONS = {
-    "secret": "a Secret",
-    "configMap": "a ConfigMap",
-    "serviceAccountToken": "a ServiceAccount token",
-    "clusterTrustBundle": "a ClusterTrustBundle",
-    "podCertificate": "a PodCertificate",
-}
-_CONTAINER_KINDS = ("initContainers", "containers", "ephemeralContainers")
-
-
-def _named(ref: Any) -> str:
-    """The non-empty ``name`` of a reference, else ''. Empty names are skipped (``skipEmptyNames``)."""
-    name = as_dict(ref).get("name")
-    return name if isinstance(name, str) else ""
-
-
-def api_references(spec: dict) -> list[tuple[tuple, str]]:
-    """(path below the pod spec, what it references) for every reference the kubelet refuses.
-
-    Mirrors ``HasAPIObjectReference`` with ``VisitPodSecretNames`` and
-    ``VisitPodConfigmapNames`` (pkg/api/pod/util.go), but lists every
-    reference instead of stopping at the first.
-    """
-    out: list[tuple[tuple, str]] = []
-    for field in ("serviceAccountName", "serviceAccount"):
-        sa = spec.get(field)
-        if isinstance(sa, str) and sa:
-            # v1 conversion copies the deprecated serviceAccount into serviceAccountName
-            out.append(((field,), f"ServiceAccount '{sa}' ({field})"))
-            break
-    for i, ref in enumerate(as_list(spec.get("imagePullSecrets"))):
-        if _named(ref):
-            out.append((("imagePullSecrets", i), f"Secret '{_named(ref)}' (imagePullSecrets)"))
-    for kind in _CONTAINER_KINDS:
-        for ci, c in enumerate(as_list(spec.get(kind))):
-            c = as_dict(c)
-            cname = c.get("name") if isinstance(c.get("name"), str) else f"#{ci}"
-            for j, e in enumerate(as_list(c.get("envFrom"))):
-                for key, what in (("secretRef", "Secret"), ("configMapRef", "ConfigMap")):
-                    if _named(as_dict(e).get(key)):
-                        out.append(((kind, ci, "envFrom", j, key),
-                                    f"{what} '{_named(as_dict(e)[key])}' (container '{cname}' envFrom)"))
-            for j, e in enumerate(as_list(c.get("env"))):
-                vf = as_dict(as_dict(e).get("valueFrom"))
-                for key, what in (("secretKeyRef", "Secret"), ("configMapKeyRef", "ConfigMap")):
-                    if _named(vf.get(key)):
-                        env = as_dict(e).get("name")
-                        out.append(((kind, ci, "env", j, "valueFrom", key),
-                                    f"{what} '{_named(vf[key])}' (container '{cname}' env {env})"))
-    for i, claim in enumerate(as_list(spec.get("resourceClaims"))):
-        out.append((("resourceClaims", i), f"ResourceClaim '{_named(claim) or i}' (resourceClaims)"))
-    for i, v in enumerate(as_list(spec.get("volumes"))):
-        v = as_dict(v)
-        vname = v.get("name") if isinstance(v.get("name"), str) else f"#{i}"
-        for key, what in _REFUSED_VOLUMES.items():
-            if v.get(key) is not None:
-                out.append((("volumes", i, key), f"{what} (volume '{vname}')"))
-        for key in _SECRET_REF_VOLUMES:
-            if _named(as_dict(v.get(key)).get("secretRef")):
-                out.append((("volumes", i, key, "secretRef"),
-                            f"Secret '{_named(as_dict(v[key])['secretRef'])}' (volume '{vname}' {key}.secretRef)"))
-        for k, src in enumerate(as_list(as_dict(v.get("projected")).get("sources"))):
-            for key, what in _REFUSED_PROJECTIONS.items():
-                if as_dict(src).get(key) is not None:
-                    out.append((("volumes", i, "projected", "sources", k, key),
-                                f"{what} (projected volume '{vname}')"))
-    return out
 
 
 @check("static-pod-api-reference")
@@ -103,10 +22,11 @@ def static_pod_api_reference(ctx: CheckContext) -> Iterator[Hit]:
     base = res.pod_spec_path
     if spec is None or base is None:
         return
-    for path, what in api_references(spec):
-        yield ctx.hit(f"{res.describe()} refers to {what}: the kubelet (v1.34+) refuses to run a static pod that "
-                      "references API objects, and older API servers reject its mirror pod; use a hostPath or "
-                      "emptyDir volume or a literal value instead, or run it as a DaemonSet", base + path)
+    for ref in api_references(spec):
+        yield ctx.hit(f"{res.describe()} refers to {ref.description}: the kubelet (v1.34+) refuses to run a "
+                      "static pod that references API objects, and older API servers reject its mirror pod; use a "
+                      "hostPath or emptyDir volume or a literal value instead, or run it as a DaemonSet",
+                      base + ref.path)
 
 
 @check("static-pod-not-a-pod", scope="run")

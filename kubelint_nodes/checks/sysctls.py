@@ -12,7 +12,7 @@ from collections.abc import Iterator
 
 from ..engine.context import CheckContext, Hit
 from ..engine.registry import check
-from .podutil import as_dict, as_list
+from ..model.values import as_dict, as_list
 
 
 def canonical_sysctl(name: str) -> str:

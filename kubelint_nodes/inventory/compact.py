@@ -147,7 +147,7 @@ class _Builder:
             "existing": ExistingUsage(requests=requests, pods=int(ex.get("pods") or 0), host_ports=host_ports),
             "kubelet": ks.info(),
             "static_pods": self.static_pods(item, path),
-            "source": Location(file, line, col),
+            "source": Location(file, line, col, path),
             "notes": notes,
             "where": f"{label} at {file}:{line}:{col}",
         }

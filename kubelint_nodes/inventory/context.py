@@ -41,6 +41,7 @@ class LoadContext:
         self.conv = Converter()
         self.assumptions: set[str] = set()
         self._kubelet: dict[Any, KubeletSettings] = {}
+        self.kubelet_sources: list[tuple[str, str | None]] = []  # see Inventory.kubelet_sources
         self._static_dirs: StaticPodDirs | None = None
 
     # -- paths ------------------------------------------------------------------------------------------
@@ -100,16 +101,19 @@ class LoadContext:
         main: dict[str, Any] | None = None
         source: str | None = None
         dropin_layers: list[tuple[str, dict[str, Any]]] = []
+        main_file: str | None = None
         if isinstance(config, str):
-            full, shown = self.resolve(config, tree, config_path, "kubeletConfig")
-            main = self._kubelet_file(full, shown, tree, config_path, "kubeletConfig", require_header=True)
+            main_file, shown = self.resolve(config, tree, config_path, "kubeletConfig")
+            main = self._kubelet_file(main_file, shown, tree, config_path, "kubeletConfig", require_header=True)
             source = shown
         elif isinstance(config, dict):
             self._check_header(config, tree, config_path, "the inline kubeletConfig", require=False)
             main = config
             source = tree.where(config_path)[0]
+        dropin_dir: str | None = None
         if isinstance(dropins, str):
             full, shown = self.resolve(dropins, tree, dropins_path, "kubeletConfigDir")
+            dropin_dir = full
             if not os.path.isdir(full):
                 raise tree.error(dropins_path, f"kubeletConfigDir {shown}: "
                                                f"{'not a directory' if os.path.exists(full) else 'does not exist'}")
@@ -121,6 +125,8 @@ class LoadContext:
                                            require_header=False)
                 dropin_layers.append((dshown, patch))
             source = source or shown
+        if main_file and (main_file, dropin_dir) not in self.kubelet_sources:
+            self.kubelet_sources.append((main_file, dropin_dir))  # inline configs are not files to lint
         ks = effective_settings(main, dropin_layers, source)
         self.assumptions.update(ks.notes)
         self._kubelet[key] = ks

@@ -72,6 +72,7 @@ def _load(path: str, settings: Settings) -> Inventory:
     names = Names()
     compact = [d for d in docs if isinstance(d.data, dict) and d.data.get("kind") == INVENTORY_KIND]
     nodes: list[Node]
+    name: str | None = None
     if compact:
         if len(docs) > 1:
             other = docs[1] if docs[0] is compact[0] else docs[0]
@@ -83,6 +84,8 @@ def _load(path: str, settings: Settings) -> Inventory:
             Includes(full, display, settings.limits).expand(doc, tree, display)
             tree.root = doc.data
         nodes = load_compact(tree, ctx, names)
+        meta = doc.data.get("metadata")
+        name = meta.get("name") if isinstance(meta, dict) and isinstance(meta.get("name"), str) else None
     else:
         kubectl = KubectlNodes(ctx.conv)
         nodes = []
@@ -94,4 +97,5 @@ def _load(path: str, settings: Settings) -> Inventory:
                 raise kubectl.duplicate(node.name, seen[node.name])
             nodes.append(node)
         ctx.assumptions.update(kubectl.assumptions())
-    return Inventory(nodes=nodes, assumptions=sorted(ctx.assumptions), source=display)
+    return Inventory(nodes=nodes, assumptions=sorted(ctx.assumptions), source=display, name=name,
+                     kubelet_sources=ctx.kubelet_sources)

@@ -35,11 +35,15 @@ DEFAULT_STATIC_POD_PATH = "/etc/kubernetes/manifests"
 
 @dataclass(frozen=True)
 class Location:
-    """A place in an input file (1-based line and column), used for ``related`` locations."""
+    """A place in an input file (1-based line and column), used for ``related`` locations.
+
+    ``path`` is set for a pool or node item of a NodeInventory (``("pools", 2)``): findings about the item
+    point at it there, as they point at a Node object of the kubectl form as a whole."""
 
     file: str
     line: int = 1
     column: int = 1
+    path: tuple | None = None
 
 
 @dataclass(frozen=True)
@@ -140,6 +144,10 @@ class Inventory:
     nodes: list[Node] = field(default_factory=list)
     assumptions: list[str] = field(default_factory=list)
     source: str | None = None  # the inventory file as given on the command line
+    name: str | None = None  # metadata.name of a NodeInventory
+    # Absolute (kubeletConfig file, kubeletConfigDir or None) pairs the inventory names, in file order: the
+    # kubelet rules lint them as chains even when the run does not include them.
+    kubelet_sources: list[tuple[str, str | None]] = field(default_factory=list)
 
 
 # --- R2.6a: node conditions → taints ------------------------------------------------------------------------

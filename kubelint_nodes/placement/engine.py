@@ -4,6 +4,11 @@ Scale comes from grouping: nodes that agree on everything placement reads (label
 taints, cordon, conditions, allocatable, existing usage, kubelet config, static pod assignments) are
 evaluated once.  Workloads that look at the node's name (``nodeName``, the hostname label, ``matchFields``)
 split a group further by how each of them sees each member, so results stay exact.
+
+Groups are what reports show (identical nodes).  Evaluation goes one step further: groups that differ only
+in labels no workload of the run reads (a rack or zone label nobody selects on) see every check the same
+way, so one of them is evaluated and its verdicts and booking are shared with the others ("twins").  A
+fleet of 5,000 distinct nodes then costs what its few placement-relevant kinds of node cost.
 """
 
 from __future__ import annotations
@@ -15,6 +20,7 @@ from dataclasses import dataclass, field
 
 from ..inventory.model import LABEL_HOSTNAME, Inventory, Node, StaticPodAssignment
 from .codes import STAGE_KUBELET, Verdict
+from .selectors import Term
 from .stages import (
     RUNS,
     Compiled,
@@ -75,6 +81,18 @@ class PlacementResult:
     compiled: dict[int, Compiled]
     assumptions: list[str]
     whole_repository: bool = True
+    # group index → index of the group evaluated for it (itself, or a twin with the same verdicts and
+    # booking); empty means every group was evaluated on its own
+    twin_of: list[int] = field(default_factory=list)
+
+    def distinct_groups(self) -> list[tuple[Group, int]]:
+        """One group per set of twins, with the number of nodes of the set: enough to summarise verdicts."""
+        if not self.twin_of:
+            return [(g, len(g.members)) for g in self.groups]
+        sizes: dict[int, int] = {}
+        for g, t in zip(self.groups, self.twin_of, strict=True):
+            sizes[t] = sizes.get(t, 0) + len(g.members)
+        return [(self.groups[t], n) for t, n in sizes.items()]
 
     def verdict(self, workload: Workload, node: str | Node) -> Verdict | None:
         name = node if isinstance(node, str) else node.name
@@ -166,18 +184,33 @@ def _node_key(node: Node, memo: dict[int, tuple]) -> tuple:
     return (labels, node.unschedulable, rest)
 
 
-def _name_signature(pinned: frozenset[str], by_selection: list[Compiled], node: Node) -> tuple:
+def _name_parts(cw: Compiled) -> tuple[tuple[tuple[str, str], ...], tuple[Term, ...]]:
+    """The parts of a name-sensitive selection that read the node's name: nodeSelector entries on the
+    hostname label, and each affinity requirement on the hostname label or on a field (one-requirement
+    terms, so each can be matched alone)."""
+    sel = cw.selection
+    entries = tuple((k, v) for k, v in sel.selector if k == LABEL_HOSTNAME)
+    reqs = tuple(Term((r,)) for t in (sel.terms or ()) if not t.error for r in t.requirements
+                 if r[0] or r[1] == LABEL_HOSTNAME)
+    return entries, reqs
+
+
+def _name_signature(pinned: frozenset[str], by_selection: list[tuple], node: Node) -> tuple:
     """How the name-dependent workloads see this node; members of a group must agree on it.  Within a group
-    the labels differ only by hostname, so pass/fail of the selector and of the affinity is enough."""
+    the labels differ only by hostname, so the outcome of every name-reading part of each selection fixes
+    the verdict and its detail text (which lists the failing requirements)."""
     labels, name = node.labels, node.name
     return (name if name in pinned else None,
-            tuple([(not cw.selection.selector_failures(labels), cw.selection.affinity_matches(labels, name))
-                   for cw in by_selection]))
+            tuple([(tuple([labels.get(k) == v for k, v in entries]),
+                    tuple([t.matches(labels, name) for t in reqs])) for entries, reqs in by_selection]))
 
 
-def _booking_key(w: Workload) -> tuple:
-    """SPEC §6 booking order after the existing usage: static pods by file path, Pods with nodeName by
-    namespace/name, DaemonSets by descending priority then namespace/name."""
+def booking_key(w: Workload) -> tuple:
+    """Sort key of SPEC §6's booking order after the existing usage: static pods by file path, Pods with
+    nodeName by namespace/name, DaemonSets by descending priority then namespace/name.
+
+    Public because findings that name who took a node's room first (``host-port-conflict``) must rank the
+    workloads exactly as the engine booked them."""
     if w.kind == KIND_STATIC:
         return (0, 0, w.file, w.namespace, w.name)
     if w.kind == KIND_POD:
@@ -255,7 +288,7 @@ def _place(inventory: Inventory, workloads: Sequence[Workload], *,
     # Group the nodes.
     nodes = sorted(inventory.nodes, key=lambda n: n.name)
     pinned = frozenset(cw.node_name for cw in compiled.values() if cw.node_name is not None)
-    by_selection = [cw for cw in compiled.values() if cw.selection.name_sensitive]
+    by_selection = [_name_parts(cw) for cw in compiled.values() if cw.selection.name_sensitive]
     taint_ids: dict[tuple, int] = {}
     buckets: dict[tuple, list[Node]] = {}
     key_memo: dict[int, tuple] = {}
@@ -266,18 +299,35 @@ def _place(inventory: Inventory, workloads: Sequence[Workload], *,
         buckets.setdefault(key, []).append(n)
     groups: list[Group] = []
     group_of: dict[str, Group] = {}
-    for members in buckets.values():
+    # Twins: the group key with the labels narrowed to the keys some workload reads.  The hostname label is
+    # left out: the name signature in the key already says how each name-reading selection sees the node.
+    read_keys = sorted({k for cw in compiled.values() for k in cw.selection.label_keys} - {LABEL_HOSTNAME})
+    first_twin: dict[tuple, Group] = {}
+    twin_of: list[int] = []
+    for key, members in buckets.items():
         rep = members[0]
         tid = taint_ids.setdefault(tuple(rep.taints), len(taint_ids))
         g = Group(len(groups), members, NodeView.of(rep, tid), gate_key=(tid, rep.unschedulable))
+        labels = rep.labels
+        twin_key = (tuple([labels.get(k) for k in read_keys]), key[1:] if not (pinned or by_selection)
+                    else (key[0][1:], key[1]))
+        twin = first_twin.setdefault(twin_key, g)
+        if twin is not g:
+            g.view.booking = twin.view.booking  # one booking, booked once for all twins
+        twin_of.append(twin.index)
         groups.append(g)
         for m in members:
             group_of[m.name] = g
+    evaluated = [g for g in groups if twin_of[g.index] == g.index]
+    position = {g.index: i for i, g in enumerate(evaluated)}
+    twin_pos = [position[t] for t in twin_of]  # group index → position of its twin in ``evaluated``
+    if len(evaluated) == len(groups):
+        twin_of = []
 
     _assign_static(groups, resolved, compiled, assumptions)
 
     # Evaluate in booking order; Pods without nodeName last, against the final booking.
-    order = sorted((w for w in all_w if not (w.kind == KIND_POD and w.node_name is None)), key=_booking_key)
+    order = sorted((w for w in all_w if not (w.kind == KIND_POD and w.node_name is None)), key=booking_key)
     order += [w for w in all_w if w.kind == KIND_POD and w.node_name is None]
     taints = TaintCache()
     interned: dict[Verdict, Verdict] = {}
@@ -289,7 +339,7 @@ def _place(inventory: Inventory, workloads: Sequence[Workload], *,
         per_group: list[Verdict | None]
         if w.kind == KIND_STATIC:
             per_group = []
-            for g in groups:
+            for g in evaluated:
                 a = next((a for a, sw in g.static if sw is w), None)
                 v = None if a is None else evaluate_static(cw, g.view, a, g.superseded.get(id(w)))
                 if v is not None:
@@ -305,9 +355,11 @@ def _place(inventory: Inventory, workloads: Sequence[Workload], *,
                 gate, after = pinned_gate, pinned_after
             else:
                 gate, after = pod_gate, pod_after
-            per_group, ev = _evaluate_groups(cw, groups, gate, after, taints, interned, known,
+            per_group, ev = _evaluate_groups(cw, evaluated, gate, after, taints, interned, known,
                                              bookable=w.node_name is not None or w.kind == KIND_DAEMONSET)
             evicted = evicted or ev
+        if twin_of:
+            per_group = list(map(per_group.__getitem__, twin_pos))
         verdicts[id(w)] = per_group
     if evicted:
         assumptions.add(A_EVICTION)
@@ -319,7 +371,8 @@ def _place(inventory: Inventory, workloads: Sequence[Workload], *,
         assumptions.add(f"Nodes without allocatable or capacity are not checked for resources: {shown}")
 
     return PlacementResult(nodes=nodes, workloads=all_w, groups=groups, group_of=group_of, verdicts=verdicts,
-                           compiled=compiled, assumptions=sorted(assumptions), whole_repository=whole_repository)
+                           compiled=compiled, assumptions=sorted(assumptions), whole_repository=whole_repository,
+                           twin_of=twin_of)
 
 
 def _intern(v: Verdict, interned: dict[Verdict, Verdict], known: set[int]) -> Verdict:

@@ -9,8 +9,8 @@ pkg/scheduler/util/utils.go ``GetHostPorts`` and R3.6.
 from __future__ import annotations
 
 from ..inventory.model import HostPort
+from ..model.values import as_dict, as_int, as_list, as_str
 from ..quantity import QuantityError, to_base_units
-from .values import as_dict, as_int, as_list, as_str
 
 
 # component-helpers resource ``IsSupportedPodLevelResource`` (cpu, memory, hugepages-* since v1.34).

@@ -12,7 +12,7 @@ import re
 from dataclasses import dataclass
 
 from ..inventory.model import LABEL_HOSTNAME
-from .values import as_dict, as_list, as_str
+from ..model.values import as_dict, as_list, as_str
 
 _INT64 = re.compile(r"^[+-]?\d+$")
 _LABEL_VALUE = re.compile(r"^(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?$")

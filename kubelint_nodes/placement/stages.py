@@ -21,8 +21,8 @@ from ..inventory.model import (
     Taint,
     pressure_conditions,
 )
+from ..model.apirefs import api_references
 from . import codes as C
-from .apirefs import api_references
 from .codes import Reason, Verdict, sort_reasons
 from .fit import Booking, describe_shortfalls, port_reasons, resource_reasons, resource_shortfalls
 from .requests import host_ports, is_best_effort, pod_requests
@@ -94,7 +94,7 @@ def compile_workload(w: Workload, *, api_reference_check: bool = True) -> Compil
         best_effort=is_best_effort(spec),
         tolerates_memory_pressure=any(tolerates(t, _MEMORY_PRESSURE_TAINT) for t in tols),
         tolerates_unschedulable=any(tolerates(t, _UNSCHEDULABLE_TAINT) for t in tols),
-        api_refs=api_references(spec) if (w.kind == KIND_STATIC and api_reference_check) else [],
+        api_refs=[r.listing for r in api_references(spec)] if (w.kind == KIND_STATIC and api_reference_check) else [],
         problems=problems,
     )
 

@@ -20,7 +20,7 @@ from ..inventory.model import (
     TAINT_UNSCHEDULABLE,
     Taint,
 )
-from .values import as_str
+from ..model.values import as_str
 
 Toleration = tuple[str, str, str, str]  # key, operator, value, effect
 

@@ -51,12 +51,39 @@ def workload_label(w: Workload) -> str:
     return f"{w.kind} {w.namespace}/{w.name}"
 
 
+def matrix_labels(workloads: list[Workload]) -> list[str]:
+    """Row labels: ``Kind namespace/name``, plus the file (and line, when the file is shared too) for
+    workloads that would otherwise look identical, e.g. the same DaemonSet in two overlays."""
+    plain = [workload_label(w) for w in workloads]
+    counts = Counter(plain)
+    files = Counter((label, w.file) for label, w in zip(plain, workloads, strict=True) if counts[label] > 1)
+    out = []
+    for label, w in zip(plain, workloads, strict=True):
+        if counts[label] > 1:
+            label += f" ({w.file}:{w.line})" if files[(label, w.file)] > 1 else f" ({w.file})"
+        out.append(label)
+    return out
+
+
 def _cell(v: Verdict | None) -> str:
     if v is None:
         return NA
     if v.runs:
         return OK
     return NO + " " + ",".join(SHORT_CODES[c] for c in v.codes)
+
+
+class _Codes:
+    """Reason codes per verdict object: the matrix asks for the same few verdicts thousands of times."""
+
+    def __init__(self) -> None:
+        self._by_id: dict[int, tuple[Verdict, tuple[str, ...]]] = {}  # holding v keeps its id unique
+
+    def of(self, v: Verdict) -> tuple[str, ...]:
+        hit = self._by_id.get(id(v))
+        if hit is None:
+            hit = self._by_id[id(v)] = (v, v.codes)
+        return hit[1]
 
 
 # --- columns -------------------------------------------------------------------------------------------
@@ -74,12 +101,21 @@ class Column:
 
 
 def _columns(result: PlacementResult) -> list[Column]:
+    """With many nodes, a column per pool whose parts are distinct groups: twins (groups with the same
+    verdicts for every workload) count as one part, so a cell costs what the kinds of node cost."""
     if len(result.nodes) <= MAX_NODE_COLUMNS:
         return [Column(n.name, [(result.group_of[n.name], 1)]) for n in result.nodes]
     per_pool: dict[str | None, Counter] = {}
+    twin_of = result.twin_of
     for g in result.groups:
-        for pool, count in Counter(m.pool for m in g.members).items():
-            per_pool.setdefault(pool, Counter())[g.index] += count
+        t = twin_of[g.index] if twin_of else g.index
+        members = g.members
+        first = members[0].pool
+        if members[-1].pool == first and all(m.pool == first for m in members):
+            per_pool.setdefault(first, Counter())[t] += len(members)
+            continue
+        for pool, count in Counter(m.pool for m in members).items():
+            per_pool.setdefault(pool, Counter())[t] += count
     cols = []
     for pool in sorted(per_pool, key=lambda p: (p is None, p or "")):
         parts = [(result.groups[i], c) for i, c in sorted(per_pool[pool].items())]
@@ -89,7 +125,7 @@ def _columns(result: PlacementResult) -> list[Column]:
     return cols
 
 
-def _aggregate(result: PlacementResult, w: Workload, col: Column) -> str:
+def _aggregate(result: PlacementResult, w: Workload, col: Column, codes_of: _Codes) -> str:
     per_group = result.verdicts[id(w)]
     if len(col.parts) == 1 and col.parts[0][1] == 1:
         return _cell(per_group[col.parts[0][0].index])
@@ -103,7 +139,7 @@ def _aggregate(result: PlacementResult, w: Workload, col: Column) -> str:
         if v.runs:
             runs += n
         else:
-            codes.update(v.codes)
+            codes.update(codes_of.of(v))
     if not placed:
         return NA
     short = ",".join(SHORT_CODES[c] for c in REASON_CODES if c in codes)
@@ -116,9 +152,19 @@ def _aggregate(result: PlacementResult, w: Workload, col: Column) -> str:
 
 def render_matrix(result: PlacementResult) -> str:
     cols = _columns(result)
-    rows = [[workload_label(w)] + [_aggregate(result, w, c) for c in cols] for w in result.workloads]
-    used = sorted({c for w in result.workloads for _, v in result.group_placements(w) for c in v.codes},
-                  key=REASON_CODES.index)
+    codes_of = _Codes()
+    labels = matrix_labels(result.workloads)
+    rows = [[label] + [_aggregate(result, w, c, codes_of) for c in cols]
+            for label, w in zip(labels, result.workloads, strict=True)]
+    distinct = [g.index for g, _ in result.distinct_groups()]
+    used_set: set[str] = set()
+    for w in result.workloads:
+        per_group = result.verdicts[id(w)]
+        for i in distinct:
+            v = per_group[i]
+            if v is not None:
+                used_set.update(codes_of.of(v))
+    used = sorted(used_set, key=REASON_CODES.index)
     out = [_tabulate(rows, ["workload"] + [c.label for c in cols]) if rows else "(no workloads)"]
     legend = [f"{OK} runs   {NO} does not run   {NA} not placed there"]
     if any(len(c.parts) > 1 or c.parts[0][1] > 1 for c in cols):

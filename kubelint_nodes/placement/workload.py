@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from .values import as_dict, as_int, as_str
+from ..model.values import as_dict, as_int, as_str
 
 KIND_DAEMONSET = "DaemonSet"
 KIND_POD = "Pod"

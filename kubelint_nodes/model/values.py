@@ -1,4 +1,9 @@
-"""Reading loosely-typed YAML values the way the API server would decode them."""
+"""Reading loosely-typed YAML values the way the API server would decode them.
+
+Checks, static pod rules and the placement engine all walk user-written pod specs in which any field may
+hold the wrong type; these readers turn a wrong type into the empty value, so the walkers never raise and
+type errors stay the schema rules' business.
+"""
 
 from __future__ import annotations
 
@@ -23,6 +28,7 @@ def as_list(v: object) -> list:
 
 
 def as_int(v: object) -> int | None:
+    """An integer, or a string of digits as the API server's int-or-string decoding accepts; else None."""
     if isinstance(v, bool):
         return None
     if isinstance(v, int):
