@@ -11,7 +11,7 @@ import sys
 from collections import Counter
 from pathlib import Path
 
-from tests.conftest import ROOT, run_cli
+from conftest import ROOT, run_cli
 
 EXAMPLES = ROOT / "examples"
 SAFE = {"schema-invalid", "kubelet-unknown-field", "yaml-duplicate-key"}

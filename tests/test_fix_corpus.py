@@ -7,7 +7,7 @@ import shutil
 from collections import Counter
 from pathlib import Path
 
-from tests.conftest import run_cli
+from conftest import run_cli
 
 CONFIG = "rules:\n  params:\n    missing-resource-requests:\n      default-requests: {cpu: 100m, memory: 128Mi}\n"
 

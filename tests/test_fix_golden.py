@@ -20,7 +20,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from tests.conftest import FIXTURES, run_cli
+from conftest import FIXTURES, run_cli
 
 FIX = FIXTURES / "fix"
 CASES = sorted(p.parent for p in FIX.rglob("before.yaml"))
