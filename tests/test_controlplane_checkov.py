@@ -90,7 +90,7 @@ def verdicts() -> dict[str, dict[str, list]]:
     assert not findings(report, "internal-error")
     by_file: dict[str, dict[str, list]] = {}
     for f in report["findings"]:
-        rel = Path(f["file"]).resolve().relative_to(root).as_posix()
+        rel = Path(f["file"]).resolve().relative_to(root.resolve()).as_posix()
         by_file.setdefault(rel, {}).setdefault(f["rule"], []).append(f)
     return by_file
 
