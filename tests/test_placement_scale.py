@@ -16,7 +16,7 @@ from test_placement_engine import ds, node, pod, req
 
 from kubelint_nodes.inventory.model import ExistingUsage, HostPort, Inventory, KubeletInfo, StaticPodAssignment
 from kubelint_nodes.placement import place
-from kubelint_nodes.placement.report import build_report, render_json
+from kubelint_nodes.placement.report import build_report, dumps_indented, render_json
 from kubelint_nodes.placement.text import render_matrix, render_text
 
 
@@ -39,7 +39,9 @@ def _fleet(seed: int, size: int = 80) -> list:
     return out
 
 
-def _workloads() -> list:
+def _workloads(split_midway: bool = False) -> list:
+    """``split_midway`` adds a DaemonSet, booked in the middle of the order, that reads the rack label: the
+    sets of twins must then split, each part taking what was booked before."""
     field_term = {"matchFields": [{"key": "metadata.name", "operator": "In", "values": ["n-003"]}],
                   "matchExpressions": [{"key": "zone", "operator": "In", "values": ["z1"]}]}
     return [
@@ -59,7 +61,7 @@ def _workloads() -> list:
         pod("floating", {"affinity": {"nodeAffinity": {"requiredDuringSchedulingIgnoredDuringExecution": {
             "nodeSelectorTerms": [{"matchExpressions": [{"key": "zone", "operator": "In", "values": ["z1"]}]}]}}},
             **req(cpu="1200m")}),
-    ]
+    ] + ([ds("m-rack", {"nodeSelector": {"rack": "r3"}, **req(cpu="600m")})] if split_midway else [])
 
 
 def _alone(nodes: list, workloads: list) -> dict:
@@ -75,12 +77,14 @@ def _alone(nodes: list, workloads: list) -> dict:
     return out
 
 
+@pytest.mark.parametrize("split_midway", [False, True])
 @pytest.mark.parametrize("seed", [1, 2, 3, 4])
-def test_fleet_verdicts_equal_one_node_at_a_time(seed: int) -> None:
+def test_fleet_verdicts_equal_one_node_at_a_time(seed: int, split_midway: bool) -> None:
     nodes = _fleet(seed)
-    fleet = place(Inventory(nodes=nodes), _workloads())
-    assert fleet.twin_of, "the fleet should have twins (rack is read by no workload)"
-    assert len(set(fleet.twin_of)) < len(fleet.groups)
+    fleet = place(Inventory(nodes=nodes), _workloads(split_midway))
+    if not split_midway:
+        assert fleet.twin_of, "the fleet should have twins (rack is read by no workload)"
+        assert len(set(fleet.twin_of)) < len(fleet.groups)
     got = {}
     for w in fleet.workloads:
         for n, v in fleet.placements(w):
@@ -88,7 +92,7 @@ def test_fleet_verdicts_equal_one_node_at_a_time(seed: int) -> None:
     for n in fleet.nodes:
         got[("requested", n.name)] = fleet.requested(n)
         got[("booked", n.name)] = [w.name for w in fleet.booked(n)]
-    assert got == _alone(nodes, _workloads())  # Verdict equality: codes, details, stage, flags
+    assert got == _alone(nodes, _workloads(split_midway))  # Verdict equality: codes, details, stage, flags
 
 
 def test_match_fields_details_stay_exact_within_a_group() -> None:
@@ -143,15 +147,47 @@ def test_text_matrix_names_the_file_of_workloads_that_share_a_name() -> None:
     other = ds("other", req(cpu="100m"), ns="mon", file="a/agent.yaml", line=30)
     matrix = render_matrix(place(Inventory(nodes=nodes), [a, b, c, other]))
     rows = [line.split("  ")[0] for line in matrix.splitlines()[2:6]]
-    assert rows == ["DaemonSet mon/agent (a/agent.yaml)", "DaemonSet mon/agent (b/agent.yaml:1)",
-                    "DaemonSet mon/agent (b/agent.yaml:20)", "DaemonSet mon/other"]
+    assert rows == ["DaemonSet mon/agent (a/agent.yaml)", "DaemonSet mon/other",
+                    "DaemonSet mon/agent (b/agent.yaml:1)", "DaemonSet mon/agent (b/agent.yaml:20)"]
 
 
 def test_text_report_of_a_large_pool_is_summarised_per_pool() -> None:
     members = [node(f"p-{i}", "p", alloc={"cpu": "4", "memory": "8Gi", "pods": "110"}) for i in range(1, 2001)]
-    for n in members:  # pool members share the objects that are the same for all of them
-        n.allocatable = members[0].allocatable
-        n.existing = members[0].existing
-    out = render_text(place(Inventory(nodes=members), _workloads()))
-    assert "p (2000)" in out
-    assert "p-1 … p-2000 (1999)" in out or "p-1 … p-999 (1999)" in out or "(2000)" in out
+    r = place(Inventory(nodes=members), _workloads())
+    assert len(r.groups) == 1
+    out = render_text(r)
+    assert "\nworkload                    p (2000)\n" in out
+    assert [line.split()[-1] for line in out.splitlines() if line.startswith("DaemonSet default/small-")] == ["✓"] * 3
+    booking = out.split("Booking (requested / allocatable)\n")[1].split("\n\n")[0].splitlines()
+    assert len(booking) == 3 and booking[2].startswith("p-1 … p-999 (2000)  p       3600m / 4  0 / 8Gi   5 / 110")
+
+
+def test_indented_writer_is_json_dumps_indent_2() -> None:
+    """The drill-down writer reuses the text of shared and repeated containers; the bytes must not change,
+    also where values compare equal but encode differently (True, 1, 1.0)."""
+    rnd = random.Random(7)
+
+    def value(depth: int) -> object:
+        r = rnd.random()
+        if depth > 3 or r < 0.4:
+            return rnd.choice([True, False, 1, 0, 1.0, 2.5, None, "x", "é", "a\nb", "", -3, 10**20])
+        if r < 0.7:
+            return [value(depth + 1) for _ in range(rnd.randrange(4))]
+        return {rnd.choice("abcde"): value(depth + 1) for _ in range(rnd.randrange(4))}
+
+    shared = {"k": [1, True]}
+    for _ in range(500):
+        doc = {"a": value(0), "b": [value(0), shared, {"k": [1, True]}, {"k": [True, 1.0]}], "c": shared}
+        assert dumps_indented(doc) == json.dumps(doc, indent=2)
+    nodes = _fleet(8, 30)
+    r = place(Inventory(nodes=nodes), _workloads(split_midway=True))
+    w = next(w for w in r.workloads if w.name == "tier0")
+    for kw in ({}, {"workloads": [w]}, {"node": nodes[3]}, {"workloads": [w], "node": nodes[3]}):
+        rep = build_report(r, "1.2.3", **kw)
+        assert dumps_indented(rep) == json.dumps(rep, indent=2)
+    narrowed = build_report(r, "1.2.3", workloads=[w], node=nodes[3])
+    full = build_report(r, "1.2.3")
+    assert narrowed["nodes"] == [n for n in full["nodes"] if n["name"] == nodes[3].name]
+    assert narrowed["workloads"] == [
+        {**x, "placements": [p for p in x["placements"] if p["node"] == nodes[3].name]}
+        for x in full["workloads"] if x["name"] == "tier0"]

@@ -8,7 +8,6 @@ reports them); the prediction is still printed.
 
 from __future__ import annotations
 
-import json
 import sys
 import traceback
 from collections.abc import Iterable
@@ -49,17 +48,8 @@ def filtered_report(result, workload: str | None, node: str | None) -> dict:
     from .report import build_report
     from .text import find_node, find_workloads
 
-    report = build_report(result)
-    if workload is not None:
-        keep = {(w.kind, w.namespace, w.name, w.file, w.line) for w in find_workloads(result, workload)}
-        report["workloads"] = [w for w in report["workloads"]
-                               if (w["kind"], w["namespace"], w["name"], w["file"], w["line"]) in keep]
-    if node is not None:
-        name = find_node(result, node).name
-        report["nodes"] = [n for n in report["nodes"] if n["name"] == name]
-        for w in report["workloads"]:
-            w["placements"] = [p for p in w["placements"] if p["node"] == name]
-    return report
+    return build_report(result, workloads=find_workloads(result, workload) if workload is not None else None,
+                        node=find_node(result, node) if node is not None else None)
 
 
 def render(result, fmt: str, workload: str | None, node: str | None) -> Iterable[str]:
@@ -69,7 +59,9 @@ def render(result, fmt: str, workload: str | None, node: str | None) -> Iterable
             from .report import iter_json
 
             return iter_json(result)
-        return [json.dumps(filtered_report(result, workload, node), indent=2) + "\n"]
+        from .report import iter_indented
+
+        return [*iter_indented(filtered_report(result, workload, node)), "\n"]
     from .text import render_text
 
     return [render_text(result, workload=workload, node=node)]

@@ -6,9 +6,10 @@ evaluated once.  Workloads that look at the node's name (``nodeName``, the hostn
 split a group further by how each of them sees each member, so results stay exact.
 
 Groups are what reports show (identical nodes).  Evaluation goes one step further: groups that differ only
-in labels no workload of the run reads (a rack or zone label nobody selects on) see every check the same
-way, so one of them is evaluated and its verdicts and booking are shared with the others ("twins").  A
-fleet of 5,000 distinct nodes then costs what its few placement-relevant kinds of node cost.
+in labels see every check the same way until a workload reads one of those labels, so one of them is
+evaluated and its verdicts and booking are shared with the others ("twins", :class:`_Twins`); a set of
+twins splits when a workload reads a label its members disagree on.  A fleet of 5,000 distinct nodes then
+costs what its few placement-relevant kinds of node cost.
 """
 
 from __future__ import annotations
@@ -81,8 +82,8 @@ class PlacementResult:
     compiled: dict[int, Compiled]
     assumptions: list[str]
     whole_repository: bool = True
-    # group index → index of the group evaluated for it (itself, or a twin with the same verdicts and
-    # booking); empty means every group was evaluated on its own
+    # group index → index of the group evaluated for it (itself, or a twin with the same verdicts for every
+    # workload and the same booking object); empty means every group was evaluated on its own
     twin_of: list[int] = field(default_factory=list)
 
     def distinct_groups(self) -> list[tuple[Group, int]]:
@@ -93,6 +94,12 @@ class PlacementResult:
         for g, t in zip(self.groups, self.twin_of, strict=True):
             sizes[t] = sizes.get(t, 0) + len(g.members)
         return [(self.groups[t], n) for t, n in sizes.items()]
+
+    def _distinct_indices(self) -> list[int]:
+        cached = self.__dict__.get("_distinct")
+        if cached is None:
+            cached = self.__dict__["_distinct"] = [g.index for g, _ in self.distinct_groups()]
+        return cached
 
     def verdict(self, workload: Workload, node: str | Node) -> Verdict | None:
         name = node if isinstance(node, str) else node.name
@@ -151,7 +158,12 @@ class PlacementResult:
         return dict(sorted(out.items()))
 
     def runs_anywhere(self, workload: Workload) -> bool:
-        return any(v.runs for _, v in self.group_placements(workload))
+        per_group = self.verdicts[id(workload)]
+        for i in self._distinct_indices():
+            v = per_group[i]
+            if v is not None and v.runs:
+                return True
+        return False
 
     def runs_nowhere(self) -> list[Workload]:
         """Workloads that make ``place`` exit 1 (SPEC §3): a DaemonSet, static pod or pinned Pod running on no
@@ -159,15 +171,21 @@ class PlacementResult:
         return [w for w in self.workloads if not self.runs_anywhere(w)]
 
 
-def _node_key(node: Node, memo: dict[int, tuple]) -> tuple:
+def _node_key(node: Node, memo: dict[tuple, tuple]) -> tuple:
     """Everything placement reads from a node except its name and hostname label.  Pool members share the
     taint list, allocatable, usage and kubelet objects, so those parts are memoised by identity (the nodes
-    outlive the call, so identities are stable)."""
+    outlive the call, so identities are stable).  Their labels differ only by hostname: the last label set
+    seen with the same shared parts is compared first (a C-level dict comparison) before a new one is made."""
     rest_labels = node.labels.copy()
     rest_labels.pop(LABEL_HOSTNAME, None)
-    labels = frozenset(rest_labels.items())
     shared = (id(node.taints), id(node.conditions), id(node.allocatable), id(node.existing), id(node.kubelet),
               id(node.static_pods))
+    last = memo.get(("labels",) + shared)
+    if last is not None and last[0] == rest_labels:
+        labels = last[1]
+    else:
+        labels = frozenset(rest_labels.items())
+        memo[("labels",) + shared] = (rest_labels, labels)
     rest = memo.get(shared)
     if rest is None:
         e = node.existing
@@ -291,7 +309,7 @@ def _place(inventory: Inventory, workloads: Sequence[Workload], *,
     by_selection = [_name_parts(cw) for cw in compiled.values() if cw.selection.name_sensitive]
     taint_ids: dict[tuple, int] = {}
     buckets: dict[tuple, list[Node]] = {}
-    key_memo: dict[int, tuple] = {}
+    key_memo: dict[tuple, tuple] = {}
     for n in nodes:
         key = _node_key(n, key_memo)
         if pinned or by_selection:
@@ -299,30 +317,16 @@ def _place(inventory: Inventory, workloads: Sequence[Workload], *,
         buckets.setdefault(key, []).append(n)
     groups: list[Group] = []
     group_of: dict[str, Group] = {}
-    # Twins: the group key with the labels narrowed to the keys some workload reads.  The hostname label is
-    # left out: the name signature in the key already says how each name-reading selection sees the node.
-    read_keys = sorted({k for cw in compiled.values() for k in cw.selection.label_keys} - {LABEL_HOSTNAME})
-    first_twin: dict[tuple, Group] = {}
-    twin_of: list[int] = []
+    twin_keys: list[tuple] = []  # the group key without the labels: twins until a workload reads them
     for key, members in buckets.items():
         rep = members[0]
         tid = taint_ids.setdefault(tuple(rep.taints), len(taint_ids))
         g = Group(len(groups), members, NodeView.of(rep, tid), gate_key=(tid, rep.unschedulable))
-        labels = rep.labels
-        twin_key = (tuple([labels.get(k) for k in read_keys]), key[1:] if not (pinned or by_selection)
-                    else (key[0][1:], key[1]))
-        twin = first_twin.setdefault(twin_key, g)
-        if twin is not g:
-            g.view.booking = twin.view.booking  # one booking, booked once for all twins
-        twin_of.append(twin.index)
+        twin_keys.append(key[1:] if not (pinned or by_selection) else (key[0][1:], key[1]))
         groups.append(g)
         for m in members:
             group_of[m.name] = g
-    evaluated = [g for g in groups if twin_of[g.index] == g.index]
-    position = {g.index: i for i, g in enumerate(evaluated)}
-    twin_pos = [position[t] for t in twin_of]  # group index → position of its twin in ``evaluated``
-    if len(evaluated) == len(groups):
-        twin_of = []
+    twins = _Twins(groups, twin_keys)
 
     _assign_static(groups, resolved, compiled, assumptions)
 
@@ -336,10 +340,11 @@ def _place(inventory: Inventory, workloads: Sequence[Workload], *,
     evicted = False
     for w in order:
         cw = compiled[id(w)]
+        twins.split(cw.selection.label_keys)
         per_group: list[Verdict | None]
         if w.kind == KIND_STATIC:
             per_group = []
-            for g in evaluated:
+            for g in twins.evaluated():
                 a = next((a for a, sw in g.static if sw is w), None)
                 v = None if a is None else evaluate_static(cw, g.view, a, g.superseded.get(id(w)))
                 if v is not None:
@@ -355,12 +360,10 @@ def _place(inventory: Inventory, workloads: Sequence[Workload], *,
                 gate, after = pinned_gate, pinned_after
             else:
                 gate, after = pod_gate, pod_after
-            per_group, ev = _evaluate_groups(cw, evaluated, gate, after, taints, interned, known,
+            per_group, ev = _evaluate_groups(cw, twins.slots, gate, after, taints, interned, known,
                                              bookable=w.node_name is not None or w.kind == KIND_DAEMONSET)
             evicted = evicted or ev
-        if twin_of:
-            per_group = list(map(per_group.__getitem__, twin_pos))
-        verdicts[id(w)] = per_group
+        verdicts[id(w)] = twins.expand(per_group)
     if evicted:
         assumptions.add(A_EVICTION)
 
@@ -372,7 +375,7 @@ def _place(inventory: Inventory, workloads: Sequence[Workload], *,
 
     return PlacementResult(nodes=nodes, workloads=all_w, groups=groups, group_of=group_of, verdicts=verdicts,
                            compiled=compiled, assumptions=sorted(assumptions), whole_repository=whole_repository,
-                           twin_of=twin_of)
+                           twin_of=twins.twin_of())
 
 
 def _intern(v: Verdict, interned: dict[Verdict, Verdict], known: set[int]) -> Verdict:
@@ -384,7 +387,95 @@ def _intern(v: Verdict, interned: dict[Verdict, Verdict], known: set[int]) -> Ve
     return v
 
 
-def _evaluate_groups(cw: Compiled, groups: list[Group], gate, after, taints: TaintCache,
+class _Twins:
+    """Sets of groups evaluated as one: groups that differ only in labels, until a workload reads one of them.
+
+    All groups of a set share one booking and get the same verdicts.  They start as the groups that agree on
+    everything but labels (the name signature included); before each workload is evaluated, every set is
+    split by the values of the label keys that workload reads (once per distinct key set), and a part that
+    splits off takes a copy of the booking, since everything booked so far applies to it as well.  A fleet
+    whose nodes differ in a rack label that one late workload selects on is thus evaluated as a handful of
+    sets until that workload, not as thousands of groups.
+    """
+
+    def __init__(self, groups: list[Group], keys: list[tuple]):
+        self.groups = groups
+        self.members: list[list[Group]] = []  # per set, its groups; the first is the one evaluated
+        self.set_of: list[int] = []  # per group, its set
+        first: dict[tuple, int] = {}
+        for g, key in zip(groups, keys, strict=True):
+            i = first.setdefault(key, len(self.members))
+            if i == len(self.members):
+                self.members.append([g])
+            else:
+                self.members[i].append(g)
+                g.view.booking = self.members[i][0].view.booking
+            self.set_of.append(i)
+        self.merged = len(self.members) < len(groups)  # else sets are the groups, in order, for good
+        self.slots = [_Slot(m[0]) for m in self.members]
+        self._split_by: set[tuple[str, ...]] = set()
+
+    def split(self, label_keys: tuple[str, ...]) -> None:
+        """Make every set agree on ``label_keys`` (the hostname label is covered by the name signature)."""
+        keys = tuple(k for k in label_keys if k != LABEL_HOSTNAME)
+        if not keys or not self.merged or keys in self._split_by:
+            return
+        self._split_by.add(keys)
+        for i in range(len(self.members)):  # parts appended below already agree on ``keys``
+            members = self.members[i]
+            if len(members) == 1:
+                continue
+            parts: dict[tuple, list[Group]] = {}
+            for g in members:
+                labels = g.representative.labels
+                parts.setdefault(tuple([labels.get(k) for k in keys]), []).append(g)
+            if len(parts) == 1:
+                continue
+            first, *rest = parts.values()  # ``first`` holds members[0]: it keeps the booking and the slot
+            self.members[i] = first
+            booking = members[0].view.booking
+            for part in rest:
+                own = booking.copy()
+                j = len(self.members)
+                for g in part:
+                    g.view.booking = own
+                    self.set_of[g.index] = j
+                self.members.append(part)
+                self.slots.append(_Slot(part[0]))
+
+    def evaluated(self) -> list[Group]:
+        return [m[0] for m in self.members]
+
+    def expand(self, per_set: list[Verdict | None]) -> list[Verdict | None]:
+        """Per-set verdicts → per-group verdicts."""
+        return list(map(per_set.__getitem__, self.set_of)) if self.merged else per_set
+
+    def twin_of(self) -> list[int]:
+        if len(self.members) == len(self.groups):
+            return []
+        return [self.members[i][0].index for i in self.set_of]
+
+
+class _Slot:
+    """One evaluated group as the inner loop reads it: everything fixed for the run, looked up once."""
+
+    __slots__ = ("view", "gate_key", "labels", "name", "booking", "alloc", "cap", "pressure", "alloc_key")
+
+    def __init__(self, g: Group):
+        view = g.view
+        node = view.node
+        self.view = view
+        self.gate_key = g.gate_key
+        self.labels = node.labels
+        self.name = node.name
+        self.booking = view.booking
+        self.alloc = node.allocatable
+        self.cap = None if node.allocatable is None else node.allocatable.get("pods")
+        self.pressure = bool(view.pressure)
+        self.alloc_key = view.alloc_key
+
+
+def _evaluate_groups(cw: Compiled, slots: list[_Slot], gate, after, taints: TaintCache,
                      interned: dict[Verdict, Verdict], known: set[int],
                      bookable: bool) -> tuple[list[Verdict | None], bool]:
     """One workload on every group, booking it where it runs.
@@ -392,14 +483,16 @@ def _evaluate_groups(cw: Compiled, groups: list[Group], gate, after, taints: Tai
     The first stage (controller / scheduler filters / node name) reads only the node's name, labels, taints
     and cordon, so its outcome is memoised on exactly the inputs it reads: the values of the label keys the
     workload selects on, the taint set, the cordon flag, and the name only when the workload looks at it.
-    The common "fits" case of the later stages is checked inline, without building any reason.
+    The scheduler-fit stage of a workload without a template nodeName is checked inline: "fits" books
+    without building anything, and a resource shortfall is memoised on what its verdict depends on (the
+    allocatable, whether the pod count is exhausted, which resources are short), so only port conflicts
+    and node pressure go through the stage functions on every group.
     """
     w = cw.workload
     keys = cw.selection.label_keys
     by_name = cw.selection.uses_fields
     pinned = cw.node_name
     simple = not keys and not by_name and pinned is None
-    # Inline fast path: the scheduler-fit stages (no template nodeName); pressure is checked below.
     fast = pinned is None
     req_items = cw.request_items
     ports = cw.ports
@@ -407,49 +500,60 @@ def _evaluate_groups(cw: Compiled, groups: list[Group], gate, after, taints: Tai
     holder = f"{w.kind} {w.namespace}/{w.name}"
     critical = cw.critical
     memo: dict[tuple, Verdict | None] = {}
+    short_memo: dict[tuple, Verdict] = {}
     out: list[Verdict | None] = []
     append = out.append
     evicted = False
-    for g in groups:
-        view = g.view
+    for slot in slots:
         if simple:
-            key = g.gate_key
+            key = slot.gate_key
         else:
-            node = view.node
-            labels = node.labels
-            key = (tuple([labels.get(k) for k in keys]), g.gate_key,
-                   node.name if by_name else (pinned == node.name if pinned is not None else None))
+            labels = slot.labels
+            name = slot.name
+            key = (tuple([labels.get(k) for k in keys]), slot.gate_key,
+                   name if by_name else (pinned == name if pinned is not None else None))
         try:
             v = memo[key]
         except KeyError:
-            v = gate(cw, view, taints)
+            v = gate(cw, slot.view, taints)
             if v is not None:
                 v = _intern(v, interned, known)
             memo[key] = v
         if v is not None:
             append(v)
             continue
-        b = view.booking
-        if fast and not view.pressure:
-            ok = True
+        b = slot.booking
+        if fast and not slot.pressure:
+            clash = False
             if port_keys:
                 held = b.ports
                 for pk in port_keys:
                     if pk in held:
-                        ok = False
+                        clash = True
                         break
-            alloc = view.node.allocatable
-            if ok and alloc is not None:
-                cap = alloc.get("pods")
-                if cap is not None and b.pods >= cap:
-                    ok = False
-                else:
+            if not clash:
+                alloc = slot.alloc
+                ok = True
+                if alloc is not None:
+                    cap = slot.cap
+                    full = cap is not None and b.pods >= cap
                     used = b.requested
-                    for name, want in req_items:
-                        if want > alloc.get(name, 0) - used.get(name, 0):
-                            ok = False
-                            break
-            if ok:
+                    if not full:
+                        for name, want in req_items:
+                            if want > alloc.get(name, 0) - used.get(name, 0):
+                                ok = False
+                                break
+                    if full or not ok:
+                        # What the fit stage's verdict depends on (fit.resource_shortfalls, R3.7).
+                        short = tuple([name for name, want in req_items
+                                       if want > alloc.get(name, 0) - used.get(name, 0)])
+                        skey = (slot.alloc_key, full, short)
+                        v = short_memo.get(skey)
+                        if v is None:
+                            v = _intern(after(cw, slot.view, taints), interned, known)
+                            short_memo[skey] = v
+                        append(v)
+                        continue
                 if bookable:
                     used = b.requested
                     for name, want in req_items:
@@ -465,7 +569,7 @@ def _evaluate_groups(cw: Compiled, groups: list[Group], gate, after, taints: Tai
                     b.booked.append(w)
                 append(RUNS)
                 continue
-        v = after(cw, view, taints)
+        v = after(cw, slot.view, taints)
         if v is not RUNS:
             v = _intern(v, interned, known)
         if bookable and v.runs:
