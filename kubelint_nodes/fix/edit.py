@@ -300,14 +300,15 @@ def _delete_at(text: str, root: Any, op: Op) -> str:
     if op.at is None:
         raise CannotFix("no position")
     line, col = op.at[0] - 1, op.at[1] - 1
-    for mapping, kn, vn in _entries(root):
+    for mapping, kn, vn in entries(root):
         if kn.start_mark.line == line and kn.start_mark.column == col:
             return delete_entry(text, mapping, kn, vn)
     raise CannotFix(f"no key at line {op.at[0]}, column {op.at[1]}")
 
 
-def _entries(root: Any) -> Any:
-    stack = [root]
+def entries(root: Any) -> Any:
+    """(mapping node, key node, value node) for every mapping entry under ``root``, each node once."""
+    stack = [root] if root is not None else []
     seen: set[int] = set()
     while stack:
         node = stack.pop()

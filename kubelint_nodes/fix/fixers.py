@@ -13,7 +13,7 @@ from typing import Any
 
 from . import nodes
 from .declarations import fixer
-from .edit import same
+from .edit import entries, same
 from .model import ADD, DELETE, DELETE_AT, QUOTE, RENAME, SET, CannotFix, Op
 from .paths import container_base
 from .plan import FixContext, Proposal, doc_index_of, scalar_text
@@ -86,7 +86,7 @@ def drop_equal_duplicate(ctx: FixContext) -> Proposal:
     docs = nodes.compose_all(ctx.text())
     index = doc_index_of(ctx)
     root = docs[index] if 0 <= index < len(docs) else None
-    for mapping, kn, vn in _entries(root):
+    for mapping, kn, vn in entries(root):
         if kn.start_mark.line != f.line - 1 or kn.start_mark.column != f.column - 1:
             continue
         key = nodes.key_of(kn)
@@ -99,23 +99,6 @@ def drop_equal_duplicate(ctx: FixContext) -> Proposal:
         return Proposal([Op(DELETE_AT, (), at=(f.line, f.column))],
                         f"delete the repeated '{key}' (its value equals the one that stays)")
     raise CannotFix("the repeated key was not found")
-
-
-def _entries(root: Any) -> Any:
-    stack = [root] if root is not None else []
-    seen: set[int] = set()
-    while stack:
-        node = stack.pop()
-        if id(node) in seen:
-            continue
-        seen.add(id(node))
-        k = nodes.kind(node)
-        if k == "map":
-            for kn, vn in node.value:
-                yield node, kn, vn
-                stack.append(vn)
-        elif k == "seq":
-            stack.extend(node.value)
 
 
 # -- suggested -----------------------------------------------------------------------------------------------
