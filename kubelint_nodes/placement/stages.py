@@ -277,15 +277,7 @@ def daemonset_after(cw: Compiled, view: NodeView, taints: TaintCache) -> Verdict
     if cw.node_name is not None:
         reasons = _kubelet_admission(cw, view, taints, check_taints=True)
         return _verdict(True, True, reasons, C.STAGE_KUBELET) if reasons else _runs_maybe_evicting(cw, view)
-    if _fits_quickly(cw, view):
-        return _RUNS
-    v = _fit_stage(cw, view)
-    if v is not None:
-        return v
-    p = _pressure_reason(cw, view)
-    if p:
-        return _verdict(True, True, [p], C.STAGE_KUBELET)
-    return _RUNS
+    return _fit_then_pressure(cw, view)
 
 
 def evaluate_daemonset(cw: Compiled, view: NodeView, taints: TaintCache) -> Verdict:
@@ -329,6 +321,11 @@ def pod_gate(cw: Compiled, view: NodeView, taints: TaintCache) -> Verdict | None
 
 def pod_after(cw: Compiled, view: NodeView, taints: TaintCache) -> Verdict:
     """Fit (R3.6 NodePorts, R3.7 NodeResourcesFit), then kubelet pressure admission (R4.4)."""
+    return _fit_then_pressure(cw, view)
+
+
+def _fit_then_pressure(cw: Compiled, view: NodeView) -> Verdict:
+    """The scheduler's fit stage, then the kubelet's node-pressure admission: shared by DaemonSet and Pod."""
     if _fits_quickly(cw, view):
         return _RUNS
     v = _fit_stage(cw, view)
