@@ -15,13 +15,17 @@ if TYPE_CHECKING:
     from ..settings import Settings
 
 
+# Built once: ``json.dumps`` with any non-default argument builds a new encoder on every call.
+_ENCODE = json.JSONEncoder(ensure_ascii=False).encode
+
+
 def render(result: LintResult, settings: Settings) -> str:
     report = result.report()
-    dumps = json.dumps
-    findings = ",\n    ".join(dumps(f, ensure_ascii=False) for f in report["findings"])
+    dumps = _ENCODE
+    findings = ",\n    ".join(map(dumps, report["findings"]))
     return (
         "{\n"
-        f'  "tool": {dumps(report["tool"], ensure_ascii=False)},\n'
+        f'  "tool": {dumps(report["tool"])},\n'
         f'  "findings": [{chr(10) + "    " + findings + chr(10) + "  " if findings else ""}],\n'
         f'  "summary": {dumps(report["summary"])}\n'
         "}\n"
