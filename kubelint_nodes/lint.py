@@ -93,21 +93,24 @@ def _worker_chunk(files: list[InputFile]) -> tuple[list[tuple[LoadedFile, list[F
     settings = _WORKER["settings"]
     engine.debug_traces = []
     pairs = _lint_files(files, settings, engine)
+    roles = engine.run_roles()
     for lf, _ in pairs:
-        if not _needed_after_per_file_rules(lf, settings):
+        if not _needed_after_per_file_rules(lf, settings, roles):
             _slim(lf)
     return pairs, engine.debug_traces
 
 
-def _needed_after_per_file_rules(lf: LoadedFile, settings: Settings) -> bool:
-    """Whether the parent still reads this file's documents: run-scope rules (static pod directories, kubelet
-    chains, the inventory), suppression (annotations and comments name the tool) and Helm sources."""
+def _needed_after_per_file_rules(lf: LoadedFile, settings: Settings, run_roles: frozenset[str]) -> bool:
+    """Whether the parent still reads this file's documents: the active run-scope rules (by the roles they
+    declare; the inventory rules also read PriorityClasses, so an inventory keeps everything), the static pod
+    directory and kubelet files those rules locate by path, suppression (annotations and comments name the
+    tool) and Helm sources."""
     if settings.inventory:
         return True
     f = lf.file
     if f.static_dir or f.below_static_dir or f.explicit_kubelet_config or getattr(f, "kubelet_dropin", False):
         return True
-    if any(r.role in ("kubelet-config", "static-pod", "inventory") for r in lf.resources):
+    if any(r.role in run_roles for r in lf.resources):
         return True
     text = lf.text or ""
     return "kubelint-nodes" in text or "# Source:" in text

@@ -68,6 +68,14 @@ class Engine:
                 by_role.setdefault(role, []).append((rule, fn, self.params(rule)))
         return by_role
 
+    def run_roles(self) -> frozenset[str]:
+        """Roles the active run-scope rules declare: the objects they read after the per-file pass."""
+        roles: set[str] = set()
+        for rule in self.active:
+            if self.catalogue.python_scope(rule.id) == "run" and (self.settings.whole_repo or not rule.needs_all):
+                roles.update(rule.roles)
+        return frozenset(roles)
+
     def _function(self, rule: Rule) -> Any:
         """A Python check's function, its module imported only when an object of its role shows up."""
         fn = self._fns.get(rule.id)
