@@ -82,9 +82,7 @@ def _kubelet_dir_pairs(configs: tuple[str, ...], dirs: tuple[str, ...]) -> list[
     argv = sys.argv[1:]
     pairs: list[tuple[str, str | None]] = []
     last: str | None = None
-    it = iter(range(len(argv)))
-    for i in it:
-        tok = argv[i]
+    for i, tok in enumerate(argv):
         for opt, is_dir in (("--kubelet-config", False), ("--kubelet-config-dir", True)):
             value = None
             if tok == opt and i + 1 < len(argv):

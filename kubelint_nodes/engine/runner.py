@@ -7,7 +7,6 @@ Every check runs behind a guard: an unexpected exception becomes an
 from __future__ import annotations
 
 import traceback
-from collections.abc import Iterable
 from typing import Any
 
 from ..findings import Finding, format_path
@@ -174,6 +173,3 @@ class Engine:
                        issue.column, res.object_ref() if res is not None else None,
                        format_path(issue.path) if issue.path else None)
 
-
-def count_documents(files: Iterable[LoadedFile]) -> int:
-    return sum(lf.documents for lf in files)

@@ -77,9 +77,6 @@ class StaticPodDirs:
         norm = display_path(os.path.abspath(directory))
         return norm.endswith("etc/kubernetes/manifests") or posixpath.basename(norm) == "static-pods"
 
-    def is_declared(self, directory: str) -> bool:
-        return os.path.realpath(directory) in self._declared
-
     def classify(self, filepath: str) -> tuple[bool, bool]:
         """(directly in a static pod dir, in a subdirectory of one)."""
         parent = os.path.dirname(os.path.abspath(filepath))
