@@ -186,6 +186,7 @@ def lint(paths: tuple[str, ...], **kw: Any) -> None:
     etc/kubernetes/manifests or named static-pods, plus --static-pod-dir).
     """
     from .engine.registry import RuleFileError, load_catalogue
+    from .gcpause import gc_paused
     from .lint import UsageError, run_lint
     from .reporters import renderer
 
@@ -202,9 +203,10 @@ def lint(paths: tuple[str, ...], **kw: Any) -> None:
         _internal_failure(exc, kw.get("debug"))
         return
     code = result.exit_code(settings.fail_on)
-    for fmt, path in settings.reports:
-        _write(renderer(fmt)(result, settings), path)
-    _write(renderer(settings.fmt)(result, settings), settings.output)
+    with gc_paused():
+        for fmt, path in settings.reports:
+            _write(renderer(fmt)(result, settings), path)
+        _write(renderer(settings.fmt)(result, settings), settings.output)
     for trace in result.debug_traces:
         click.echo(trace, err=True)
     sys.exit(code)

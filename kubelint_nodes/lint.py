@@ -6,6 +6,7 @@ wires them together.
 
 from __future__ import annotations
 
+import gc
 import os
 import traceback
 from dataclasses import dataclass, field
@@ -15,6 +16,7 @@ from . import __version__
 from .engine.registry import Catalogue, load_catalogue
 from .engine.runner import Engine
 from .findings import SEVERITY_RANK, Finding, sort_findings
+from .gcpause import gc_paused
 from .loader.files import InputFile, discover
 from .loader.read import LoadedFile, LoadIssue, load_file
 from .settings import Settings
@@ -26,6 +28,8 @@ class UsageError(Exception):
 
 @dataclass
 class LintResult:
+    """What a lint run found. ``findings`` is in report order (``sort_findings``); ``suppressed`` is not."""
+
     findings: list[Finding]
     suppressed: list[Finding]
     files: int
@@ -41,13 +45,17 @@ class LintResult:
         return {"files": self.files, "documents": self.documents, "findings": len(self.findings),
                 "suppressed": len(self.suppressed), **counts}
 
+    def shown(self) -> list[Finding]:
+        """The findings a report lists, in report order: kept ones, and suppressed ones when asked to show them."""
+        suppressed = [f for f in self.suppressed if f.suppressed is not None]
+        return sort_findings(self.findings + suppressed) if suppressed else self.findings
+
+    @staticmethod
+    def tool() -> dict[str, str]:
+        return {"name": "kubelint-nodes", "version": __version__}
+
     def report(self) -> dict[str, Any]:
-        shown = self.findings + [f for f in self.suppressed if f.suppressed is not None]
-        return {
-            "tool": {"name": "kubelint-nodes", "version": __version__},
-            "findings": [f.to_json() for f in sort_findings(shown)],
-            "summary": self.summary(),
-        }
+        return {"tool": self.tool(), "findings": [f.to_json() for f in self.shown()], "summary": self.summary()}
 
     def exit_code(self, fail_on: str) -> int:
         if any(f.rule == "internal-error" for f in self.findings):
@@ -84,6 +92,7 @@ _WORKER: dict[str, Any] = {}
 
 
 def _init_worker(settings: Settings, catalogue: Catalogue) -> None:
+    gc.disable()  # the worker lives for this run only; see gcpause.py
     _WORKER["engine"] = Engine(catalogue, settings)
     _WORKER["settings"] = settings
 
@@ -159,6 +168,11 @@ def _parallel(files: list[InputFile], settings: Settings, catalogue: Catalogue,
 
 
 def run_lint(settings: Settings, catalogue: Catalogue | None = None) -> LintResult:
+    with gc_paused():
+        return _run_lint(settings, catalogue)
+
+
+def _run_lint(settings: Settings, catalogue: Catalogue | None) -> LintResult:
     catalogue = catalogue or load_catalogue(settings.rules_dirs)
     for kc in settings.kubelet_configs:
         full = os.path.join(settings.cwd, kc)

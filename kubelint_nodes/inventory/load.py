@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import os
 
+from ..gcpause import gc_paused
 from ..loader.files import display_path
 from ..settings import Settings
 from .compact import Names, load_compact
@@ -27,7 +28,6 @@ from .source import (
     FileProblem,
     Tree,
     decode_text,
-    no_gc,
     parse_documents,
     read_regular_file,
 )
@@ -51,7 +51,7 @@ def inventory_display(path: str, settings: Settings) -> str:
 
 def load_inventory(path: str, settings: Settings) -> Inventory:
     """Read, validate and resolve the inventory; raises :class:`InventoryError` for any problem."""
-    with no_gc():
+    with gc_paused():
         return _load(path, settings)
 
 

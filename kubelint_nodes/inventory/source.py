@@ -9,12 +9,9 @@ so that an error deep inside an included fragment still names that fragment's fi
 from __future__ import annotations
 
 import dataclasses
-import gc
 import os
 import posixpath
 import stat
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -25,23 +22,6 @@ from .errors import InventoryError, field_name
 #: A kubectl dump of a large fleet is far bigger than a manifest: the lint file-size limit does not apply.
 MAX_INVENTORY_FILE = 512 * 1024 * 1024
 MAX_INVENTORY_DOCUMENTS = 1_000_000
-
-
-@contextmanager
-def no_gc() -> Iterator[None]:
-    """Pause the cyclic garbage collector while an inventory is built.
-
-    Parsing a fleet dump and expanding large pools allocate millions of containers and no reference
-    cycles; with the collector on, each full collection walks everything allocated so far, which makes
-    a 20,000-node dump markedly slower than the parser alone.  Nesting is fine.
-    """
-    was = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was:
-            gc.enable()
 
 
 class FileProblem(Exception):

@@ -14,11 +14,10 @@ costs what its few placement-relevant kinds of node cost.
 
 from __future__ import annotations
 
-import gc
-from collections.abc import Iterable, Iterator, Mapping, Sequence
-from contextlib import contextmanager
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
+from ..gcpause import gc_paused
 from ..inventory.model import LABEL_HOSTNAME, Inventory, Node, StaticPodAssignment
 from .codes import STAGE_KUBELET, Verdict
 from .selectors import Term
@@ -234,19 +233,6 @@ def booking_key(w: Workload) -> tuple:
     if w.kind == KIND_POD:
         return (1, 0, w.namespace, w.name, w.file)
     return (2, -w.priority, w.namespace, w.name, w.file)
-
-
-@contextmanager
-def gc_paused() -> Iterator[None]:
-    """Pause the cyclic garbage collector: placement allocates millions of small acyclic objects, and the
-    collector's repeated scans of everything alive would make large fleets cost more than linear time."""
-    was = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was:
-            gc.enable()
 
 
 def place(inventory: Inventory, workloads: Sequence[Workload], *,

@@ -12,8 +12,9 @@ from collections.abc import Callable, Collection, Iterable, Iterator
 from operator import add, itemgetter
 from typing import TYPE_CHECKING
 
+from ..gcpause import gc_paused
 from .codes import Verdict
-from .engine import PlacementResult, gc_paused
+from .engine import PlacementResult
 from .workload import KIND_STATIC, Workload
 
 if TYPE_CHECKING:

@@ -14,7 +14,7 @@ from __future__ import annotations
 import json
 from typing import TYPE_CHECKING, Any
 
-from .locations import SourceLines, finding_repo_path, fingerprints, shown_findings
+from .locations import SourceLines, finding_repo_path, fingerprints
 
 if TYPE_CHECKING:
     from ..findings import Finding
@@ -32,7 +32,7 @@ def render(result: LintResult, settings: Settings) -> str:
 
 
 def build(result: LintResult, settings: Settings) -> list[dict[str, Any]]:
-    findings = [f for f in shown_findings(result) if f.suppressed is None]
+    findings = [f for f in result.shown() if f.suppressed is None]
     lines = SourceLines(result, settings)
     prints = fingerprints(findings, settings, lines)
     security = _security_rules(result)

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from .locations import SourceLines, finding_repo_path, key_end_column, shown_findings
+from .locations import SourceLines, finding_repo_path, key_end_column
 
 if TYPE_CHECKING:
     from ..findings import Finding
@@ -38,7 +38,7 @@ def command(name: str, properties: dict[str, object], message: str) -> str:
 def render(result: LintResult, settings: Settings) -> str:
     lines = SourceLines(result, settings)
     out = []
-    for f in shown_findings(result):
+    for f in result.shown():
         if f.suppressed is not None:
             continue  # an annotation for a suppressed finding would defeat the suppression
         out.append(_annotation(f, settings, lines))

@@ -1,14 +1,20 @@
 """``--format json``: the SPEC §4 report object.
 
-One finding per line: readable, diff-friendly, and encoded by the C JSON
-encoder (``indent`` would force the pure-Python one, which cost more than the
-whole lint of a large tree).
+One finding per line: readable and diff-friendly. Byte for byte what
+``json.dumps(finding.to_json(), ensure_ascii=False)`` gives, but assembled from
+pre-encoded pieces: a large tree yields tens of thousands of findings sharing
+a few rule ids, files and object references, and encoding each finding's dict
+anew was the largest single cost after the rules (0.23 s of a 1.5 s run for
+33,000 findings). ``indent`` is avoided altogether: it forces the pure-Python
+encoder.
 """
 
 from __future__ import annotations
 
 import json
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
+
+from ..findings import Finding
 
 if TYPE_CHECKING:
     from ..lint import LintResult
@@ -17,16 +23,53 @@ if TYPE_CHECKING:
 
 # Built once: ``json.dumps`` with any non-default argument builds a new encoder on every call.
 _ENCODE = json.JSONEncoder(ensure_ascii=False).encode
+_STRING: Any = getattr(json.encoder, "c_encode_basestring", None) or json.encoder.py_encode_basestring
+
+
+class _Pieces:
+    """Encoded strings and objects, memoised for one report (keyed by identity for shared dicts)."""
+
+    def __init__(self) -> None:
+        self.strings: dict[str, str] = {}
+        self.objects: dict[int, tuple[Any, str]] = {}
+
+    def string(self, value: Any) -> str:
+        if value is None:
+            return "null"
+        if type(value) is not str:
+            return _ENCODE(value)
+        out = self.strings.get(value)
+        if out is None:
+            out = self.strings[value] = _STRING(value)
+        return out
+
+    def obj(self, value: Any) -> str:
+        if value is None:
+            return "null"
+        hit = self.objects.get(id(value))
+        if hit is None or hit[0] is not value:
+            hit = self.objects[id(value)] = (value, _ENCODE(value))  # the value is kept, so its id stays unique
+        return hit[1]
+
+    def finding(self, f: Finding) -> str:
+        if type(f.line) is not int or type(f.column) is not int:
+            return _ENCODE(f.to_json())
+        s = self.string
+        tail = "}"
+        if f.related or f.source or f.suppressed:
+            extra = f.to_json()
+            tail = "".join(f", {_STRING(k)}: {_ENCODE(extra[k])}" for k in ("related", "source", "suppressed")
+                           if k in extra) + "}"
+        return (f'{{"rule": {s(f.rule)}, "severity": {s(f.severity)}, "message": {_STRING(f.message)}, '
+                f'"file": {s(f.file)}, "line": {f.line}, "column": {f.column}, "object": {self.obj(f.object)}, '
+                f'"path": {s(f.path)}{tail}')
 
 
 def render(result: LintResult, settings: Settings) -> str:
-    report = result.report()
-    dumps = _ENCODE
-    findings = ",\n    ".join(map(dumps, report["findings"]))
-    return (
-        "{\n"
-        f'  "tool": {dumps(report["tool"])},\n'
-        f'  "findings": [{chr(10) + "    " + findings + chr(10) + "  " if findings else ""}],\n'
-        f'  "summary": {dumps(report["summary"])}\n'
-        "}\n"
-    )
+    tool = _ENCODE(result.tool())
+    summary = _ENCODE(result.summary())
+    body = ",\n    ".join(map(_Pieces().finding, result.shown()))
+    if not body:
+        return f'{{\n  "tool": {tool},\n  "findings": [],\n  "summary": {summary}\n}}\n'
+    # One f-string: the body (often tens of MB) is copied once, not once per "+".
+    return f'{{\n  "tool": {tool},\n  "findings": [\n    {body}\n  ],\n  "summary": {summary}\n}}\n'

@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING
 
-from .locations import finding_repo_path, shown_findings
+from .locations import finding_repo_path
 
 if TYPE_CHECKING:
     from ..findings import Finding
@@ -32,7 +32,7 @@ def _clean(text: str) -> str:
 def render(result: LintResult, settings: Settings) -> str:
     import xml.etree.ElementTree as ET
 
-    findings = [f for f in shown_findings(result) if f.suppressed is None]
+    findings = [f for f in result.shown() if f.suppressed is None]
     by_file: dict[str, dict[str, list[Finding]]] = {}
     for f in findings:
         by_file.setdefault(finding_repo_path(f, settings), {}).setdefault(f.rule, []).append(f)

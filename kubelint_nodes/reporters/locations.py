@@ -23,12 +23,6 @@ if TYPE_CHECKING:
 STDIN = "<stdin>"
 
 
-def shown_findings(result: LintResult) -> list[Finding]:
-    """The findings a report lists: kept ones plus those ``--show-suppressed`` made visible, sorted."""
-    shown = result.findings + [f for f in result.suppressed if f.suppressed is not None]
-    return sorted(shown, key=lambda f: f.sort_key())
-
-
 def repo_relative(display: str, settings: Settings) -> str | None:
     """POSIX path below the repository root, or None when the file lies outside it (or is unnamed stdin)."""
     if display == STDIN:

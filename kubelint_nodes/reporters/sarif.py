@@ -23,7 +23,6 @@ from .locations import (
     fingerprints,
     key_end_column,
     repo_relative,
-    shown_findings,
 )
 
 if TYPE_CHECKING:
@@ -49,7 +48,7 @@ def render(result: LintResult, settings: Settings) -> str:
 
 
 def build(result: LintResult, settings: Settings) -> dict[str, Any]:
-    findings = shown_findings(result)
+    findings = result.shown()
     lines = SourceLines(result, settings)
     rules, index = _rules(result, settings, findings)
     prints = fingerprints(findings, settings, lines)

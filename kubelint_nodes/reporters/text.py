@@ -20,8 +20,7 @@ def render(result: LintResult, settings: Settings) -> str:
     from tabulate import tabulate
 
     lines: list[str] = []
-    shown = result.findings + [f for f in result.suppressed if f.suppressed is not None]
-    shown.sort(key=lambda f: f.sort_key())
+    shown = result.shown()
     current = None
     for f in shown:
         if f.file != current:
