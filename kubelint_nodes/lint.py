@@ -191,11 +191,12 @@ def _run_lint(settings: Settings, catalogue: Catalogue | None) -> LintResult:
     else:
         pairs = _lint_files(discovery.files, settings, engine)
     loaded = [lf for lf, _ in pairs]
-    from .kubelet.sources import explicit_config_error  # SPEC §3 exit 2 (issue 7)
+    if settings.kubelet_configs:
+        from .kubelet.sources import explicit_config_error  # SPEC §3 exit 2 (issue 7)
 
-    problem = explicit_config_error(loaded)
-    if problem:
-        raise UsageError(problem)
+        problem = explicit_config_error(loaded)
+        if problem:
+            raise UsageError(problem)
     findings: list[Finding] = [f for _, fs in pairs for f in fs]
     findings.extend(engine.lint_run(loaded))
     for notice in discovery.notices:

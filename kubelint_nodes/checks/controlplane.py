@@ -22,11 +22,7 @@ from ..controlplane.flags import Occurrence, parse_bool, split_list
 from ..engine.context import CheckContext, Hit
 from ..engine.registry import check
 from ..model.resource import Resource
-
-
-def _is_component(res: Resource) -> bool:
-    """Gate shared by every rule here: only pods that run a control-plane component are judged."""
-    return bool(invocations(res))
+from .gates import runs_control_plane
 
 
 def _runs(ctx: CheckContext, component: str) -> Iterator[tuple[Resource, Invocation, VersionInForce]]:
@@ -116,7 +112,7 @@ def _missing_rule(ctx: CheckContext, component: str, flag: str, consequence: str
 
 
 # -- kube-apiserver -----------------------------------------------------------------
-@check("apiserver-anonymous-auth", when=_is_component)
+@check("apiserver-anonymous-auth", when=runs_control_plane)
 def apiserver_anonymous_auth(ctx: CheckContext) -> Iterator[Hit]:
     for res, inv, vif in _runs(ctx, V.APISERVER):
         if inv.flags.is_set("authentication-config") and not inv.flags.is_set("anonymous-auth"):
@@ -139,7 +135,7 @@ def _authorization_modes(inv: Invocation) -> tuple[list[str], Occurrence | None]
     return [m for m, _ in inv.flags.items("authorization-mode")], occs[-1]
 
 
-@check("apiserver-authorization-always-allow", when=_is_component)
+@check("apiserver-authorization-always-allow", when=runs_control_plane)
 def apiserver_authorization_always_allow(ctx: CheckContext) -> Iterator[Hit]:
     for res, inv, vif in _runs(ctx, V.APISERVER):
         modes = _authorization_modes(inv)
@@ -155,7 +151,7 @@ def apiserver_authorization_always_allow(ctx: CheckContext) -> Iterator[Hit]:
                    "use --authorization-mode=Node,RBAC", occ)
 
 
-@check("apiserver-authorization-missing-node-rbac", when=_is_component)
+@check("apiserver-authorization-missing-node-rbac", when=runs_control_plane)
 def apiserver_authorization_missing_node_rbac(ctx: CheckContext) -> Iterator[Hit]:
     for res, inv, vif in _runs(ctx, V.APISERVER):
         modes = _authorization_modes(inv)
@@ -181,14 +177,14 @@ def apiserver_authorization_missing_node_rbac(ctx: CheckContext) -> Iterator[Hit
         yield _hit(ctx, res, inv, vif, f"{shown}: {' and '.join(why)}; use --authorization-mode=Node,RBAC", occ)
 
 
-@check("apiserver-profiling-enabled", when=_is_component)
+@check("apiserver-profiling-enabled", when=runs_control_plane)
 def apiserver_profiling_enabled(ctx: CheckContext) -> Iterator[Hit]:
     yield from _bool_rule(ctx, V.APISERVER, "profiling", True,
                           "/debug/pprof exposes profiling data and can slow the server down",
                           "set --profiling=false")
 
 
-@check("apiserver-audit-log-missing", when=_is_component)
+@check("apiserver-audit-log-missing", when=runs_control_plane)
 def apiserver_audit_log_missing(ctx: CheckContext) -> Iterator[Hit]:
     for res, inv, vif in _runs(ctx, V.APISERVER):
         path = inv.flags.last("audit-log-path")
@@ -208,7 +204,7 @@ def apiserver_audit_log_missing(ctx: CheckContext) -> Iterator[Hit]:
                        "not, so the API server records no audit events; set --audit-policy-file", anchor)
 
 
-@check("apiserver-kubelet-ca-missing", when=_is_component)
+@check("apiserver-kubelet-ca-missing", when=runs_control_plane)
 def apiserver_kubelet_ca_missing(ctx: CheckContext) -> Iterator[Hit]:
     yield from _missing_rule(ctx, V.APISERVER, "kubelet-certificate-authority",
                              "the API server does not verify the kubelets' serving certificates, so exec, "
@@ -216,21 +212,21 @@ def apiserver_kubelet_ca_missing(ctx: CheckContext) -> Iterator[Hit]:
                              "set it to the CA that signs kubelet serving certificates")
 
 
-@check("apiserver-service-account-lookup-disabled", when=_is_component)
+@check("apiserver-service-account-lookup-disabled", when=runs_control_plane)
 def apiserver_service_account_lookup_disabled(ctx: CheckContext) -> Iterator[Hit]:
     yield from _bool_rule(ctx, V.APISERVER, "service-account-lookup", False,
                           "tokens of deleted ServiceAccounts stay valid until they expire",
                           "remove it or set --service-account-lookup=true")
 
 
-@check("apiserver-encryption-config-missing", when=_is_component)
+@check("apiserver-encryption-config-missing", when=runs_control_plane)
 def apiserver_encryption_config_missing(ctx: CheckContext) -> Iterator[Hit]:
     yield from _missing_rule(ctx, V.APISERVER, "encryption-provider-config",
                              "Secrets are stored in etcd unencrypted",
                              "set --encryption-provider-config to an EncryptionConfiguration")
 
 
-@check("apiserver-weak-tls", when=_is_component)
+@check("apiserver-weak-tls", when=runs_control_plane)
 def apiserver_weak_tls(ctx: CheckContext) -> Iterator[Hit]:
     patterns = ctx.params.get("weak-patterns")
     if isinstance(patterns, str):
@@ -283,7 +279,7 @@ def _admission(inv: Invocation) -> tuple[set[str], dict[str, Occurrence], dict[s
     return enabled, enabled_at, disabled_at
 
 
-@check("apiserver-admission-always-admit", when=_is_component)
+@check("apiserver-admission-always-admit", when=runs_control_plane)
 def apiserver_admission_always_admit(ctx: CheckContext) -> Iterator[Hit]:
     for res, inv, vif in _runs(ctx, V.APISERVER):
         adm = _admission(inv)
@@ -294,7 +290,7 @@ def apiserver_admission_always_admit(ctx: CheckContext) -> Iterator[Hit]:
                    "request and is deprecated; remove it from the list", occ)
 
 
-@check("apiserver-node-restriction-missing", when=_is_component)
+@check("apiserver-node-restriction-missing", when=runs_control_plane)
 def apiserver_node_restriction_missing(ctx: CheckContext) -> Iterator[Hit]:
     for res, inv, vif in _runs(ctx, V.APISERVER):
         adm = _admission(inv)
@@ -313,7 +309,7 @@ def apiserver_node_restriction_missing(ctx: CheckContext) -> Iterator[Hit]:
 
 
 # -- every component ------------------------------------------------------------------
-@check("control-plane-removed-flag", when=_is_component)
+@check("control-plane-removed-flag", when=runs_control_plane)
 def control_plane_removed_flag(ctx: CheckContext) -> Iterator[Hit]:
     res = ctx.resource
     found = invocations(res)
@@ -368,30 +364,30 @@ def _bind_address(ctx: CheckContext, component: str) -> Iterator[Hit]:
                    "set --bind-address=127.0.0.1", occ)
 
 
-@check("controller-manager-bind-address", when=_is_component)
+@check("controller-manager-bind-address", when=runs_control_plane)
 def controller_manager_bind_address(ctx: CheckContext) -> Iterator[Hit]:
     yield from _bind_address(ctx, V.CONTROLLER_MANAGER)
 
 
-@check("scheduler-bind-address", when=_is_component)
+@check("scheduler-bind-address", when=runs_control_plane)
 def scheduler_bind_address(ctx: CheckContext) -> Iterator[Hit]:
     yield from _bind_address(ctx, V.SCHEDULER)
 
 
-@check("controller-manager-profiling-enabled", when=_is_component)
+@check("controller-manager-profiling-enabled", when=runs_control_plane)
 def controller_manager_profiling_enabled(ctx: CheckContext) -> Iterator[Hit]:
     yield from _bool_rule(ctx, V.CONTROLLER_MANAGER, "profiling", True,
                           "/debug/pprof exposes profiling data", "set --profiling=false")
 
 
-@check("controller-manager-sa-credentials-disabled", when=_is_component)
+@check("controller-manager-sa-credentials-disabled", when=runs_control_plane)
 def controller_manager_sa_credentials_disabled(ctx: CheckContext) -> Iterator[Hit]:
     yield from _bool_rule(ctx, V.CONTROLLER_MANAGER, "use-service-account-credentials", False,
                           "every controller runs with the controller manager's own, all-powerful credentials",
                           "set --use-service-account-credentials=true")
 
 
-@check("scheduler-profiling-enabled", when=_is_component)
+@check("scheduler-profiling-enabled", when=runs_control_plane)
 def scheduler_profiling_enabled(ctx: CheckContext) -> Iterator[Hit]:
     for res, inv, vif in _runs(ctx, V.SCHEDULER):
         cfg = inv.config_file
@@ -411,28 +407,28 @@ def scheduler_profiling_enabled(ctx: CheckContext) -> Iterator[Hit]:
 
 
 # -- etcd -----------------------------------------------------------------------------
-@check("etcd-client-cert-auth-disabled", when=_is_component)
+@check("etcd-client-cert-auth-disabled", when=runs_control_plane)
 def etcd_client_cert_auth_disabled(ctx: CheckContext) -> Iterator[Hit]:
     yield from _bool_rule(ctx, V.ETCD, "client-cert-auth", False,
                           "any client that reaches the client port reads and writes all cluster data, Secrets "
                           "included", "set --client-cert-auth=true with --trusted-ca-file")
 
 
-@check("etcd-peer-client-cert-auth-disabled", when=_is_component)
+@check("etcd-peer-client-cert-auth-disabled", when=runs_control_plane)
 def etcd_peer_client_cert_auth_disabled(ctx: CheckContext) -> Iterator[Hit]:
     yield from _bool_rule(ctx, V.ETCD, "peer-client-cert-auth", False,
                           "any host that reaches the peer port can join or feed the cluster",
                           "set --peer-client-cert-auth=true with --peer-trusted-ca-file")
 
 
-@check("etcd-auto-tls", when=_is_component)
+@check("etcd-auto-tls", when=runs_control_plane)
 def etcd_auto_tls(ctx: CheckContext) -> Iterator[Hit]:
     yield from _bool_rule(ctx, V.ETCD, "auto-tls", True,
                           "clients get a self-signed certificate they cannot verify",
                           "use --cert-file and --key-file signed by the etcd CA, and --auto-tls=false")
 
 
-@check("etcd-plain-http", when=_is_component)
+@check("etcd-plain-http", when=runs_control_plane)
 def etcd_plain_http(ctx: CheckContext) -> Iterator[Hit]:
     for res, inv, vif in _runs(ctx, V.APISERVER):
         for occ in inv.flags.all("etcd-servers"):
@@ -459,7 +455,7 @@ def etcd_plain_http(ctx: CheckContext) -> Iterator[Hit]:
 
 
 # -- further CIS controls ---------------------------------------------------------------
-@check("apiserver-token-auth-file", when=_is_component)
+@check("apiserver-token-auth-file", when=runs_control_plane)
 def apiserver_token_auth_file(ctx: CheckContext) -> Iterator[Hit]:
     for res, inv, vif in _runs(ctx, V.APISERVER):
         occ = inv.flags.last("token-auth-file")
@@ -470,7 +466,7 @@ def apiserver_token_auth_file(ctx: CheckContext) -> Iterator[Hit]:
                    "certificates, OIDC or webhook token authentication and remove the flag", occ)
 
 
-@check("apiserver-audit-log-retention", when=_is_component)
+@check("apiserver-audit-log-retention", when=runs_control_plane)
 def apiserver_audit_log_retention(ctx: CheckContext) -> Iterator[Hit]:
     minimum = {
         "audit-log-maxage": (_int_param(ctx, "min-age-days", 30), "days"),
@@ -494,7 +490,7 @@ def apiserver_audit_log_retention(ctx: CheckContext) -> Iterator[Hit]:
                            f"{least} {unit}; raise it to at least {least} (0 keeps everything)", occ)
 
 
-@check("apiserver-kubelet-client-cert-missing", when=_is_component)
+@check("apiserver-kubelet-client-cert-missing", when=runs_control_plane)
 def apiserver_kubelet_client_cert_missing(ctx: CheckContext) -> Iterator[Hit]:
     for res, inv, vif in _runs(ctx, V.APISERVER):
         missing = [f for f in ("kubelet-client-certificate", "kubelet-client-key") if not _has_value(inv, f)]
@@ -504,7 +500,7 @@ def apiserver_kubelet_client_cert_missing(ctx: CheckContext) -> Iterator[Hit]:
                        "client certificate the kubelets trust", None)
 
 
-@check("controller-manager-sa-private-key-missing", when=_is_component)
+@check("controller-manager-sa-private-key-missing", when=runs_control_plane)
 def controller_manager_sa_private_key_missing(ctx: CheckContext) -> Iterator[Hit]:
     yield from _missing_rule(ctx, V.CONTROLLER_MANAGER, "service-account-private-key-file",
                              "the token controller cannot sign ServiceAccount token Secrets, and keys cannot "
@@ -512,14 +508,14 @@ def controller_manager_sa_private_key_missing(ctx: CheckContext) -> Iterator[Hit
                              "set it to the private key matching the API server's --service-account-key-file")
 
 
-@check("controller-manager-root-ca-missing", when=_is_component)
+@check("controller-manager-root-ca-missing", when=runs_control_plane)
 def controller_manager_root_ca_missing(ctx: CheckContext) -> Iterator[Hit]:
     yield from _missing_rule(ctx, V.CONTROLLER_MANAGER, "root-ca-file",
                              "ServiceAccount token Secrets carry no CA bundle, so pods cannot verify the API "
                              "server's certificate", "set --root-ca-file to the cluster CA")
 
 
-@check("etcd-peer-auto-tls", when=_is_component)
+@check("etcd-peer-auto-tls", when=runs_control_plane)
 def etcd_peer_auto_tls(ctx: CheckContext) -> Iterator[Hit]:
     yield from _bool_rule(ctx, V.ETCD, "peer-auto-tls", True,
                           "peers get self-signed certificates nobody verifies",
@@ -527,7 +523,7 @@ def etcd_peer_auto_tls(ctx: CheckContext) -> Iterator[Hit]:
                           "--peer-auto-tls=false")
 
 
-@check("etcd-cert-missing", when=_is_component)
+@check("etcd-cert-missing", when=runs_control_plane)
 def etcd_cert_missing(ctx: CheckContext) -> Iterator[Hit]:
     pairs = (("cert-file", "key-file", "auto-tls", "clients"),
              ("peer-cert-file", "peer-key-file", "peer-auto-tls", "peers"))

@@ -21,6 +21,7 @@ from ..kubelet.effective import EffectiveConfig
 from ..kubelet.evaluate import EFFECTIVE_RULES, KubeletFinding, effective_findings
 from ..kubelet.sources import dropin_files, read_layer
 from ..kubelet.typecheck import check_document
+from .gates import has_kubelet_configuration
 
 
 def _register_schema() -> None:
@@ -217,7 +218,7 @@ def _hit(ctx: RunContext, f: KubeletFinding) -> Hit:
 
 
 def _effective_rule(rule_id: str) -> None:
-    @check(rule_id, scope="run")
+    @check(rule_id, scope="run", when=has_kubelet_configuration)
     def run(ctx: RunContext) -> Iterator[Hit]:
         seen: set[tuple] = set()
         for eff in chains(ctx):

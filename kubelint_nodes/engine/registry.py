@@ -27,20 +27,27 @@ SCOPES = ("document", "run")
 _PYTHON_CHECKS: dict[str, tuple[str, Callable[..., Any]]] = {}
 
 
-# rule id -> a cheap predicate on the resource; when it is false the check is not called at all. Results are
-# shared per resource between rules with the same predicate (e.g. "runs a control-plane component").
+# rule id -> a cheap predicate; when it is false the check is not called at all (nor its module imported).
+# Document scope: on the resource, shared per resource between rules with the same predicate (e.g. "runs a
+# control-plane component"); run scope: on the RunContext (e.g. "the run has a kubelet configuration").
 _GATES: dict[str, Callable[[Any], bool]] = {}
+# rule id -> (module, function name) of its gate, known without importing the check module (cached on disk)
+_GATE_REFS: dict[str, tuple[str, str]] = {}
 
 
 def check(rule_id: str, scope: str = "document",
           when: Callable[[Any], bool] | None = None) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
     """Register ``fn`` as the logic of ``rule_id`` (its metadata stays in ``rules/``).
 
-    ``when`` (document scope only) skips resources the check can never report on, before any context is
-    built: with ~90 rules, the call itself is a real share of the run.
+    ``when`` skips what the check can never report on, before any context is built and before the check's
+    module is imported: with ~90 rules the calls themselves are a real share of a large run, and importing
+    the kubelet or control-plane libraries a real share of a one-file run. It must be a module-level function
+    of a light module (``checks/gates.py``), since the engine imports it by name.
     """
     if scope not in SCOPES:
         raise ValueError(f"unknown scope {scope!r}")
+    if when is not None and when.__qualname__ != when.__name__:
+        raise ValueError(f"the gate of {rule_id!r} must be a module-level function")
 
     def deco(fn: Callable[..., Any]) -> Callable[..., Any]:
         existing = _PYTHON_CHECKS.get(rule_id)
@@ -51,6 +58,7 @@ def check(rule_id: str, scope: str = "document",
         _PYTHON_CHECKS[rule_id] = (scope, fn)
         if when is not None:
             _GATES[rule_id] = when
+            _GATE_REFS[rule_id] = (when.__module__, when.__name__)
         return fn
 
     return deco
@@ -173,7 +181,14 @@ class Catalogue:
         return entry
 
     def gate(self, rule_id: str) -> Callable[[Any], bool] | None:
-        return _GATES.get(rule_id)
+        """The rule's gate, imported from its own (light) module: the check's module is not imported."""
+        gate = _GATES.get(rule_id)
+        if gate is None and rule_id in _GATE_REFS:
+            import importlib
+
+            module, name = _GATE_REFS[rule_id]
+            gate = _GATES[rule_id] = getattr(importlib.import_module(module), name)
+        return gate
 
     def python_scope(self, rule_id: str) -> str | None:
         """The scope of a Python rule without importing its module (None for declarative rules)."""
@@ -241,8 +256,10 @@ def builtin_catalogue() -> Catalogue:
     if cache is not None:
         try:
             with open(cache, "rb") as fh:
-                rules, modules = pickle.load(fh)
+                rules, modules, gates = pickle.load(fh)
             _CHECK_MODULES.update(modules)
+            for rule_id, ref in gates.items():
+                _GATE_REFS.setdefault(rule_id, ref)
             return Catalogue(rules)
         except Exception:  # noqa: BLE001 - a missing or unreadable cache is rebuilt
             pass
@@ -257,7 +274,7 @@ def builtin_catalogue() -> Catalogue:
             cache.parent.mkdir(parents=True, exist_ok=True)
             tmp = cache.with_suffix(f".{os.getpid()}.tmp")
             with open(tmp, "wb") as fh:
-                pickle.dump((rules, dict(_CHECK_MODULES)), fh, protocol=pickle.HIGHEST_PROTOCOL)
+                pickle.dump((rules, dict(_CHECK_MODULES), dict(_GATE_REFS)), fh, protocol=pickle.HIGHEST_PROTOCOL)
             os.replace(tmp, cache)
         except OSError:
             pass

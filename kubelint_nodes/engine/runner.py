@@ -104,8 +104,7 @@ class Engine:
             gates: dict[Any, bool] = {}
             for rule, fn, params in self._by_role.get(res.role, ()):
                 try:
-                    if fn is None:  # a Python check: resolved (and its module imported) on first use
-                        fn = self._function(rule)
+                    if fn is None:  # a Python check: its gate first, then (module imported on first use) itself
                         gate = gate_of(rule.id)
                         if gate is not None:
                             passed = gates.get(gate)
@@ -113,6 +112,7 @@ class Engine:
                                 passed = gates[gate] = bool(gate(res))
                             if not passed:
                                 continue
+                        fn = self._function(rule)
                     hits = fn(CheckContext(rule, res, params, settings))
                     if hits is not None:
                         for h in hits:
@@ -127,12 +127,19 @@ class Engine:
         for rule in self.active:
             if self.catalogue.python_scope(rule.id) != "run":
                 continue
-            entry = self.catalogue.python_check(rule.id)
-            if entry is None:
-                continue
             if rule.needs_all and not self.settings.whole_repo:
                 continue
             ctx = RunContext(rule, self.params(rule), self.settings, files, self.settings.whole_repo, self.state)
+            gate = self.catalogue.gate(rule.id)
+            try:
+                if gate is not None and not gate(ctx):
+                    continue
+            except Exception as exc:  # noqa: BLE001 - the rule boundary guard of SPEC §9
+                findings.append(self._internal_error(rule, None, exc, None))
+                continue
+            entry = self.catalogue.python_check(rule.id)
+            if entry is None:
+                continue
             findings.extend(self._guarded(rule, None, lambda fn=entry[1], ctx=ctx: fn(ctx), None))
         return findings
 
