@@ -8,10 +8,29 @@ from typing import Any
 SEVERITY_RANK = {"error": 3, "warning": 2, "info": 1}
 
 
+_FORMATTED: dict[tuple, str] = {}
+
+
 def format_path(path: tuple | list | None) -> str | None:
-    """``('spec', 'containers', 0, 'image')`` -> ``spec.containers[0].image``."""
+    """``('spec', 'containers', 0, 'image')`` -> ``spec.containers[0].image``.
+
+    Memoised: a large tree reports the same few dozen paths tens of thousands of times. The key carries
+    the parts' types, since ``1 == True == 1.0`` would otherwise share an entry (YAML 1.1 keys may be
+    booleans or numbers).
+    """
     if path is None:
         return None
+    key = (tuple(path), tuple(map(type, path)))
+    try:
+        done = _FORMATTED.get(key)
+    except TypeError:  # an unhashable part
+        return _format(path)
+    if done is None:
+        done = _FORMATTED[key] = _format(path)
+    return done
+
+
+def _format(path: tuple | list) -> str:
     out: list[str] = []
     for part in path:
         if isinstance(part, int):

@@ -96,6 +96,8 @@ class _Index:
         self.objects: dict[tuple, list[tuple[int, Silencer | None]]] = {}
         # file -> line -> silencers
         self.lines: dict[str, dict[int, list[Silencer]]] = {}
+        # files with an object whose annotations silence something: all others skip the object lookup
+        self.annotated_files: set[str] = set()
         for lf in loaded:
             for res in lf.resources:
                 self._add_object(res)
@@ -123,6 +125,8 @@ class _Index:
         reasons += [_reason(ann.get(REASON_ANNOTATION)) for _meta, ann in sites]
         reason = next((r for r in reasons if r), None)
         silencer = Silencer(frozenset(ids), "annotation", reason) if ids else None
+        if silencer is not None:
+            self.annotated_files.add(res.file.display)
         key = (res.file.display, _object_key(res.object_ref()))
         self.objects.setdefault(key, []).append((res.start[0], silencer))
 
@@ -175,7 +179,7 @@ class _Index:
                                     format_path(path) if path is not None else None))
 
     def match(self, f: Finding) -> Silencer | None:
-        key = _object_key(f.object)
+        key = _object_key(f.object) if f.file in self.annotated_files else None
         if key is not None:
             cands = self.objects.get((f.file, key))
             if cands:
@@ -188,7 +192,8 @@ class _Index:
                 silencer = owner[1]
                 if silencer is not None and f.rule in silencer.rules:
                     return silencer
-        for s in self.lines.get(f.file, {}).get(f.line, ()):
+        lines = self.lines.get(f.file)
+        for s in lines.get(f.line, ()) if lines else ():
             if f.rule in s.rules:
                 return s
         return None

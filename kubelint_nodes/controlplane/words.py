@@ -83,30 +83,31 @@ def read_env(container: dict) -> Environment:
 
 def expand_kubernetes(text: str, env: Environment) -> tuple[str, bool]:
     """``$(VAR)`` expansion as the kubelet does it; (result, depends on a run-time value)."""
+    i = text.find("$")
+    if i == -1:  # most words: nothing to expand
+        return text, False
     out: list[str] = []
     unresolved = False
-    i, n = 0, len(text)
-    while i < n:
-        ch = text[i]
-        if ch == "$" and i + 1 < n:
-            nxt = text[i + 1]
-            if nxt == "$":
-                out.append("$")
-                i += 2
-                continue
-            if nxt == "(":
-                end = text.find(")", i + 2)
-                if end != -1:
-                    name = text[i + 2:end]
-                    if name in env.values:
-                        out.append(env.values[name])
-                    else:
-                        out.append(text[i:end + 1])
-                        unresolved = unresolved or env.unknown(name)
-                    i = end + 1
-                    continue
-        out.append(ch)
-        i += 1
+    start, n = 0, len(text)
+    while i != -1 and i + 1 < n:
+        nxt = text[i + 1]
+        if nxt == "$":
+            out.append(text[start:i + 1])
+            start = i + 2
+        elif nxt == "(" and (end := text.find(")", i + 2)) != -1:
+            out.append(text[start:i])
+            name = text[i + 2:end]
+            if name in env.values:
+                out.append(env.values[name])
+            else:
+                out.append(text[i:end + 1])
+                unresolved = unresolved or env.unknown(name)
+            start = end + 1
+        else:
+            out.append(text[start:i + 1])
+            start = i + 1
+        i = text.find("$", start)
+    out.append(text[start:])
     return "".join(out), unresolved
 
 

@@ -8,7 +8,7 @@ yields :class:`Hit` objects — a message and the path of the offending key.
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
@@ -18,7 +18,7 @@ if TYPE_CHECKING:
     from .registry import Rule
 
 
-@dataclass
+@dataclass(slots=True)
 class Hit:
     """One finding as a check sees it.
 
@@ -38,10 +38,9 @@ class Hit:
     related: list[dict[str, Any]] | None = None
     severity: str | None = None
     object: dict[str, Any] | None = None
-    data: dict[str, Any] = field(default_factory=dict)
 
 
-@dataclass
+@dataclass(slots=True)
 class CheckContext:
     """Per-resource context for ``scope: document`` checks."""
 

@@ -28,6 +28,7 @@ class Engine:
         self.debug_traces: list[str] = []
         self._params: dict[str, dict[str, Any]] = {}
         self._fns: dict[str, Any] = {}
+        self._severities: dict[str, str] = {}
         self._by_role = self._document_rules()
 
     # -- selection -----------------------------------------------------------------
@@ -51,9 +52,10 @@ class Engine:
             self._params[rule.id] = merged
         return merged
 
-    def _document_rules(self) -> dict[str, list[tuple[Rule, Any, dict[str, Any]]]]:
-        """role -> (rule, check function or None until first use, parameters) for the per-document rules."""
-        by_role: dict[str, list[tuple[Rule, Any, dict[str, Any]]]] = {}
+    def _document_rules(self) -> dict[str, list[tuple[Rule, Any, dict[str, Any], Any]]]:
+        """role -> (rule, check function or None until first use, parameters, gate) for the per-document
+        rules. A gate is imported now (gates are light); a check's module when an object first passes it."""
+        by_role: dict[str, list[tuple[Rule, Any, dict[str, Any], Any]]] = {}
         for rule in self.active:
             if rule.needs_all:
                 continue
@@ -63,8 +65,9 @@ class Engine:
             if scope is None and not rule.check:
                 continue
             fn = run_declarative if scope is None else None
+            gate = self.catalogue.gate(rule.id) if scope is not None else None
             for role in rule.roles:
-                by_role.setdefault(role, []).append((rule, fn, self.params(rule)))
+                by_role.setdefault(role, []).append((rule, fn, self.params(rule), gate))
         return by_role
 
     def run_roles(self) -> frozenset[str]:
@@ -86,11 +89,12 @@ class Engine:
     def severity(self, rule_id: str, override: str | None = None) -> str:
         if override:
             return override
-        configured = self.settings.severity_overrides.get(rule_id)
-        if configured:
-            return configured
-        rule = self.catalogue.get(rule_id)
-        return rule.severity if rule else "error"
+        known = self._severities.get(rule_id)
+        if known is None:
+            rule = self.catalogue.get(rule_id)
+            known = self._severities[rule_id] = (self.settings.severity_overrides.get(rule_id)
+                                                 or (rule.severity if rule else "error"))
+        return known
 
     def enabled(self, rule_id: str) -> bool:
         return rule_id not in self.settings.disable
@@ -99,20 +103,22 @@ class Engine:
     def lint_file(self, lf: LoadedFile) -> list[Finding]:
         findings = [self.issue_finding(lf, issue) for issue in lf.issues if self.enabled(issue.rule)]
         settings = self.settings
-        gate_of = self.catalogue.gate
         for res in lf.resources:
+            entries = self._by_role.get(res.role)
+            if not entries:
+                continue
             gates: dict[Any, bool] = {}
-            for rule, fn, params in self._by_role.get(res.role, ()):
+            for n, (rule, fn, params, gate) in enumerate(entries):
                 try:
-                    if fn is None:  # a Python check: its gate first, then (module imported on first use) itself
-                        gate = gate_of(rule.id)
-                        if gate is not None:
-                            passed = gates.get(gate)
-                            if passed is None:
-                                passed = gates[gate] = bool(gate(res))
-                            if not passed:
-                                continue
+                    if gate is not None:  # shared per resource by the rules with the same gate
+                        passed = gates.get(gate)
+                        if passed is None:
+                            passed = gates[gate] = bool(gate(res))
+                        if not passed:
+                            continue
+                    if fn is None:  # a Python check: its module is imported on first use
                         fn = self._function(rule)
+                        entries[n] = (rule, fn, params, gate)
                     hits = fn(CheckContext(rule, res, params, settings))
                     if hits is not None:
                         for h in hits:

@@ -152,8 +152,11 @@ class Resource:
 
 
 def locate(positions: dict[int, Any], root: Any, root_pos: Position, path: tuple) -> Position:
+    # The walk keeps where the answer would come from and resolves it once at the end: a mapping reached
+    # through a list index (or the root) anchors at its first key, which costs a min() over its keys.
     node = root
-    pos = _anchor(positions, root, root_pos)
+    key_pos: Position | None = None  # the position of the last mapping key walked
+    anchor_node, anchor_default = root, root_pos  # else: the anchor of this node
     for part in path:
         table = positions.get(id(node))
         if table is None:
@@ -161,15 +164,16 @@ def locate(positions: dict[int, Any], root: Any, root_pos: Position, path: tuple
         if isinstance(part, int):
             if not isinstance(node, list) or not 0 <= part < len(node):
                 break
-            child = node[part]
-            pos = _anchor(positions, child, table[part])
+            node = node[part]
+            key_pos, anchor_node, anchor_default = None, node, table[part]
         else:
             if not isinstance(node, dict) or part not in node:
                 break
-            child = node[part]
-            pos = table.get(part, pos)
-        node = child
-    return pos
+            node = node[part]
+            found = table.get(part)
+            if found is not None:
+                key_pos = found
+    return key_pos if key_pos is not None else _anchor(positions, anchor_node, anchor_default)
 
 
 def _anchor(positions: dict[int, Any], node: Any, default: Position) -> Position:

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
 from . import store
@@ -40,6 +41,7 @@ class SchemaProblem:
     message: str
 
 
+@lru_cache(maxsize=64)  # asked once per resource, always with the run's one value
 def resolve_version(k8s_version: str | None) -> str:
     """The shipped release a ``--kubernetes-version`` value selects; ValueError for one not shipped."""
     if k8s_version is None:
