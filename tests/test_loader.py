@@ -311,3 +311,24 @@ def test_chart_template_passed_explicitly_is_skipped(tmp_path: Path) -> None:
     write(tmp_path / "charts/agent/templates/sub/cm.yaml", "metadata:\n  name: {{ .Release.Name }}\n")
     rep = run_json("charts/agent/templates/ds.yaml", "charts/agent/templates/sub/cm.yaml", cwd=tmp_path)
     assert [(f["rule"], f["file"]) for f in rep["findings"]] == [("helm-template-skipped", "charts/agent/templates")]
+
+
+def test_read_bytes_sizes_the_read_by_stat_and_still_reads_what_stat_misses(tmp_path: Path) -> None:
+    from kubelint_nodes.loader.files import InputFile
+    from kubelint_nodes.loader.read import read_bytes
+    from kubelint_nodes.loader.yamlparse import Limits
+
+    exact = write(tmp_path / "exact.yaml", "a: 1\n" * 10)
+    data, issue = read_bytes(InputFile(display="exact.yaml", abspath=str(exact)), Limits(max_file_size=50))
+    assert issue is None and data == b"a: 1\n" * 10
+    data, issue = read_bytes(InputFile(display="exact.yaml", abspath=str(exact)), Limits(max_file_size=49))
+    assert data is None and issue is not None and issue.rule == "yaml-limits-exceeded"
+    proc = Path("/proc/self/status")  # stat says 0 bytes; the content is there
+    if not proc.is_file() or proc.stat().st_size:
+        pytest.skip("no /proc file reporting size 0 here")
+    data, issue = read_bytes(InputFile(display="status", abspath=str(proc)), Limits())
+    assert issue is None and data is not None and b"Name:" in data
+    data, issue = read_bytes(InputFile(display="status", abspath=str(proc)), Limits(max_file_size=10))
+    assert data is None and issue is not None and issue.rule == "yaml-limits-exceeded"
+    data, issue = read_bytes(InputFile(display="dir", abspath=str(tmp_path)), Limits())
+    assert data is None and issue is not None and issue.message == "is a directory, not a file"

@@ -43,17 +43,22 @@ def read_bytes(f: InputFile, limits: Limits) -> tuple[bytes | None, LoadIssue | 
         data = sys.stdin.buffer.read(limits.max_file_size + 1)
     else:
         try:
-            if os.path.isdir(f.abspath):
-                return None, LoadIssue("file-unreadable", "is a directory, not a file")
-            size = os.path.getsize(f.abspath)
-            if size > limits.max_file_size:
-                return None, LoadIssue(
-                    "yaml-limits-exceeded",
-                    f"file is {size} bytes, over the {limits.max_file_size}-byte limit (max_file_size); skipped",
-                )
             with open(f.abspath, "rb") as fh:
-                data = fh.read(limits.max_file_size + 1)
+                size = os.fstat(fh.fileno()).st_size
+                if size > limits.max_file_size:
+                    return None, LoadIssue(
+                        "yaml-limits-exceeded",
+                        f"file is {size} bytes, over the {limits.max_file_size}-byte limit (max_file_size); skipped",
+                    )
+                # Ask for the size stat gave: a read sized by the limit allocates (and faults in) 10 MB per
+                # file, which cost more than parsing a small one. A file that grew, or a special file that
+                # reports no size, is read on up to the limit.
+                data = fh.read(size + 1)
+                if len(data) > size:
+                    data += fh.read(limits.max_file_size + 1 - len(data))
         except OSError as exc:
+            if os.path.isdir(f.abspath):  # IsADirectoryError, or PermissionError on Windows
+                return None, LoadIssue("file-unreadable", "is a directory, not a file")
             return None, LoadIssue("file-unreadable", f"cannot read file: {exc.strerror or exc}")
     if len(data) > limits.max_file_size:
         return None, LoadIssue(
