@@ -131,3 +131,46 @@ def test_invalid_user_rule_names_file_and_line(tmp_path: Path) -> None:
     (rules / "no-tmp-hostpath.yaml").write_text(bad, encoding="utf-8")
     with pytest.raises(RuleFileError, match=r"no-tmp-hostpath\.yaml:\d+:\d+: "):
         load_catalogue([str(rules)])
+
+
+# -- the compiled closures agree with the interpreter ---------------------------------------------------
+_VALUES = ["/var/run/docker.sock", "/var/run/docker.sock/", "/etc", "/etc/kubernetes/admin.conf", "/etc//",
+           "relative/", "nginx", "nginx:latest", "host:5000/app", "app:latest@sha256:ab", "", "latest", True, 1,
+           None, 0, ["NET_ADMIN", "sys_admin"], {"k": "v"}]
+_OPERANDS = [["/etc", "/var/run/docker.sock"], ["/var/lib/kubelet/", "/etc"], ["", "latest"], ["latest"],
+             ["NET_ADMIN"], [True, 1], r"\.sock/*$", "^nginx", True, 1, "latest", None]
+_OPERATORS = ["equals", "not_equals", "in", "not_in", "missing", "present", "matches", "contains_any",
+              "path_in", "path_under", "image_tag_in"]
+
+
+def _fits(op: str, operand: object) -> bool:
+    if op in ("missing", "present"):
+        return isinstance(operand, bool)
+    if op == "matches":
+        return isinstance(operand, str)
+    if op in ("in", "not_in", "contains_any", "path_in", "path_under", "image_tag_in"):
+        return isinstance(operand, list)
+    return True
+
+
+@pytest.mark.parametrize("op", _OPERATORS)
+@pytest.mark.parametrize("as_param", [False, True])
+def test_compiled_conditions_agree_with_the_interpreter(op: str, as_param: bool) -> None:
+    from kubelint_nodes.engine.declarative import compiled
+
+    checked = 0
+    for operand in _OPERANDS:
+        if not _fits(op, operand):
+            continue
+        ref = {"param": "p"} if as_param and op not in ("missing", "present") else operand
+        leaf = {"field": "a.b", op: ref}
+        params = {"p": operand}
+        for cond in (leaf, {"not": leaf}, {"all": [leaf, {"field": "a.c", "missing": True}]},
+                     {"any": [{"field": "a.c", "present": True}, leaf]}):
+            fn = compiled(cond)
+            for value in _VALUES:
+                for node in ({"a": {"b": value}}, {"a": {"b": value, "c": 1}}, {"a": {}}, {}):
+                    scope = Scope(node, {})
+                    assert fn(scope, params) == evaluate(cond, scope, params), (cond, node)
+                    checked += 1
+    assert checked > 0

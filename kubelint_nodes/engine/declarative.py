@@ -116,6 +116,7 @@ def container_name(c: dict, index: int) -> str:
 
 # -- value helpers shared with the Python checks ---------------------------------------
 
+@lru_cache(maxsize=4096)
 def image_tag(image: str) -> tuple[str | None, bool]:
     """(tag, pinned by digest) of an image reference.
 
@@ -299,8 +300,62 @@ def _compile(cond: dict) -> Any:
         if "not_equals" in cond:
             ref = cond["not_equals"]
             return lambda scope, params: not _eq(read(scope), _value(ref, params))
-    # the rarer operators: interpret (still with the precompiled reader)
+    special = _compile_special(cond, read)
+    if special is not None:
+        return special
+    # the rarest operators: interpret (still with the precompiled reader)
     return lambda scope, params: _evaluate_leaf(cond, read(scope), params)
+
+
+def _derived(ref: Any, make: Any) -> Any:
+    """``fn(params)`` giving ``make(value)`` for a condition value, computed once per distinct value (a
+    ``{param: …}`` value is the same list object for the whole run, so it is keyed by identity)."""
+    if not _is_param(ref):
+        fixed = make(ref)
+        return lambda params: fixed
+    memo: dict[int, tuple[Any, Any]] = {}
+
+    def get(params: dict[str, Any]) -> Any:
+        value = params.get(ref["param"])
+        hit = memo.get(id(value))
+        if hit is None or hit[0] is not value:
+            hit = memo[id(value)] = (value, make(value))  # the value is kept, so its id stays unique
+        return hit[1]
+
+    return get
+
+
+def _compile_special(cond: dict, read: Any) -> Any:
+    """Closures for the path, image and pattern operators, with their value sets prepared once (they ran
+    the whole interpreter chain, and normalised every listed path, for each container and volume)."""
+    if "path_in" in cond:
+        paths = _derived(cond["path_in"], lambda v: frozenset(normalize_path(x) for x in v or () if isinstance(x, str)))
+
+        def path_in(scope: Scope, params: dict[str, Any]) -> bool:
+            value = read(scope)
+            return isinstance(value, str) and normalize_path(value) in paths(params)
+
+        return path_in
+    if "image_tag_in" in cond:
+        tags = _derived(cond["image_tag_in"], lambda v: frozenset(v or ()))
+
+        def image_tag_in(scope: Scope, params: dict[str, Any]) -> bool:
+            value = read(scope)
+            if not isinstance(value, str) or not value:
+                return False
+            tag, pinned = image_tag(value)
+            return not pinned and (tag or "") in tags(params)
+
+        return image_tag_in
+    if "matches" in cond:
+        pattern = _derived(cond["matches"], re.compile)
+
+        def matches(scope: Scope, params: dict[str, Any]) -> bool:
+            value = read(scope)
+            return isinstance(value, str) and pattern(params).search(value) is not None
+
+        return matches
+    return None
 
 
 def _absent(value: Any) -> bool:
@@ -317,9 +372,13 @@ def _is_param(v: Any) -> bool:
 
 # -- walking --------------------------------------------------------------------------------
 
-def _cached_targets(spec: dict, res: Any) -> list[tuple[tuple, Scope, dict[str, Any]]]:
-    """``_targets`` computed once per resource and target kind: every rule walks the same containers."""
-    key = ("declarative-targets", spec.get("target", "object"), tuple(spec.get("containers") or CONTAINER_KINDS))
+def _targets_key(spec: dict) -> tuple:
+    return ("declarative-targets", spec.get("target", "object"), tuple(spec.get("containers") or CONTAINER_KINDS))
+
+
+def _cached_targets(spec: dict, res: Any, key: tuple) -> list[tuple[tuple, Scope, dict[str, Any]]]:
+    """``_targets`` computed once per resource and target kind (``key``: see ``_plan``): every rule walks the
+    same containers."""
     found = res.cache.get(key)
     if found is None:
         found = res.cache[key] = list(_targets(spec, res.data, res.pod_spec(), res.pod_spec_path))
@@ -372,11 +431,12 @@ def check_blocks(rule_check: Any) -> list[dict]:
     return [b for b in blocks if isinstance(b, dict) and "fail_when" in b]
 
 
-_PLANS: dict[int, tuple[Any, list[tuple[dict, Any, tuple, str, tuple | None]]]] = {}
+_PLANS: dict[int, tuple[Any, list[tuple[dict, Any, tuple, str, tuple | None, tuple]]]] = {}
 
 
-def _plan(rule: Any) -> list[tuple[dict, Any, tuple, str, tuple | None]]:
-    """Per rule, once: (block, compiled condition, reported path, message template, ``each`` path)."""
+def _plan(rule: Any) -> list[tuple[dict, Any, tuple, str, tuple | None, tuple]]:
+    """Per rule, once: (block, compiled condition, reported path, message template, ``each`` path, targets
+    cache key)."""
     hit = _PLANS.get(id(rule))
     if hit is not None and hit[0] is rule:
         return hit[1]
@@ -386,7 +446,7 @@ def _plan(rule: Any) -> list[tuple[dict, Any, tuple, str, tuple | None]]:
         at = split_field(block["at"] or "") if "at" in block else _default_at(cond)
         template = block.get("message") or rule.message or rule.summary
         each = split_field(block["each"]) if block.get("each") else None
-        plan.append((block, compiled(cond), at, template, each))
+        plan.append((block, compiled(cond), at, template, each, _targets_key(block)))
     _PLANS[id(rule)] = (rule, plan)
     return plan
 
@@ -395,8 +455,8 @@ def run_declarative(ctx: CheckContext) -> Iterator[Hit]:
     res = ctx.resource
     params = ctx.params
     base_fmt: dict[str, Any] | None = None
-    for block, test, at, template, each in _plan(ctx.rule):
-        for path, scope, extra in _cached_targets(block, res):
+    for block, test, at, template, each, key in _plan(ctx.rule):
+        for path, scope, extra in _cached_targets(block, res, key):
             if each is None:
                 places: Any = ((path, scope, extra),)
             else:
