@@ -274,3 +274,19 @@ def test_parallel_run_is_byte_identical(tmp_path: Path) -> None:
     assert serial.exit_code == parallel.exit_code
     assert serial.stdout == parallel.stdout
     assert '"static-pod-duplicate"' in serial.stdout and '"suppressed": 2' in serial.stdout
+
+
+def test_findings_survive_the_trip_from_a_worker_whole() -> None:
+    """--jobs sends findings through pickle with a compact reduce: every field, the uncompared ones too."""
+    import pickle
+
+    from kubelint_nodes.findings import Finding
+
+    shared = {"apiVersion": "v1", "kind": "Pod", "name": "p", "namespace": None, "role": "pod"}
+    sent = [Finding("r", "error", "m", "a.yaml", 3, 4, shared, "spec.x", [{"file": "b.yaml"}], {"file": "t.yaml"},
+                    {"by": "comment", "reason": None}, end_column=9, repo_file="a.yaml"),
+            Finding("s", "info", "n", "a.yaml", 5, 1, shared)]
+    got = pickle.loads(pickle.dumps(sent, protocol=pickle.HIGHEST_PROTOCOL))
+    assert got == sent
+    assert [(f.end_column, f.repo_file) for f in got] == [(9, "a.yaml"), (None, None)]
+    assert got[0].object is got[1].object  # one object reference per resource, as in the worker

@@ -163,13 +163,17 @@ def test_compiled_conditions_agree_with_the_interpreter(op: str, as_param: bool)
         if not _fits(op, operand):
             continue
         ref = {"param": "p"} if as_param and op not in ("missing", "present") else operand
-        leaf = {"field": "a.b", op: ref}
+        leaf, top = {"field": "a.b", op: ref}, {"field": "b", op: ref}
         params = {"p": operand}
-        for cond in (leaf, {"not": leaf}, {"all": [leaf, {"field": "a.c", "missing": True}]},
-                     {"any": [{"field": "a.c", "present": True}, leaf]}):
+        absent, present = {"field": "a.c", "missing": True}, {"field": "a.c", "present": True}
+        for cond in (leaf, top, {"not": leaf}, {"all": [leaf, absent]}, {"any": [present, leaf]},
+                     {"all": [top, absent, leaf]}, {"any": [present, top, leaf]},
+                     {"all": [absent, top, leaf, {"not": present}]}, {"any": [present, top, leaf, absent]},
+                     {"all": [top]}, {"any": [leaf]}):
             fn = compiled(cond)
             for value in _VALUES:
-                for node in ({"a": {"b": value}}, {"a": {"b": value, "c": 1}}, {"a": {}}, {}):
+                for node in ({"a": {"b": value}}, {"a": {"b": value, "c": 1}}, {"a": {}}, {}, {"b": value},
+                             {"b": value, "a": {"c": None}}, {"a": "text"}, {"a": [value]}):
                     scope = Scope(node, {})
                     assert fn(scope, params) == evaluate(cond, scope, params), (cond, node)
                     checked += 1

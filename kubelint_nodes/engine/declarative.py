@@ -262,6 +262,14 @@ def _reader(cond: dict) -> Any:
         if accessor in cond:
             path = split_field(cond[accessor])
             getter = operator.attrgetter(attr)
+            if len(path) == 1 and isinstance(path[0], str):  # most fields are one key: no walk
+                key = path[0]
+
+                def read_key(scope: Scope, _get: Any = getter, _key: str = key) -> Any:
+                    base = _get(scope)
+                    return base.get(_key, _MISSING) if isinstance(base, dict) else _MISSING
+
+                return read_key
 
             def read(scope: Scope, _get: Any = getter, _path: tuple = path) -> Any:
                 base = _get(scope)
@@ -273,11 +281,9 @@ def _reader(cond: dict) -> Any:
 
 def _compile(cond: dict) -> Any:
     if "all" in cond:
-        parts = [compiled(c) for c in cond["all"]]
-        return lambda scope, params: all(p(scope, params) for p in parts)
+        return _all([compiled(c) for c in cond["all"]])
     if "any" in cond:
-        parts = [compiled(c) for c in cond["any"]]
-        return lambda scope, params: any(p(scope, params) for p in parts)
+        return _any([compiled(c) for c in cond["any"]])
     if "not" in cond:
         inner = compiled(cond["not"])
         return lambda scope, params: not inner(scope, params)
@@ -356,6 +362,41 @@ def _compile_special(cond: dict, read: Any) -> Any:
 
         return matches
     return None
+
+
+def _all(parts: list[Any]) -> Any:
+    # Short lists unrolled: all() over a generator costs more than the conditions it combines.
+    if len(parts) == 2:
+        a, b = parts
+        return lambda scope, params: a(scope, params) and b(scope, params)
+    if len(parts) == 3:
+        a, b, c = parts
+        return lambda scope, params: a(scope, params) and b(scope, params) and c(scope, params)
+
+    def every(scope: Scope, params: dict[str, Any]) -> bool:
+        for part in parts:
+            if not part(scope, params):
+                return False
+        return True
+
+    return every
+
+
+def _any(parts: list[Any]) -> Any:
+    if len(parts) == 2:
+        a, b = parts
+        return lambda scope, params: a(scope, params) or b(scope, params)
+    if len(parts) == 3:
+        a, b, c = parts
+        return lambda scope, params: a(scope, params) or b(scope, params) or c(scope, params)
+
+    def some(scope: Scope, params: dict[str, Any]) -> bool:
+        for part in parts:
+            if part(scope, params):
+                return True
+        return False
+
+    return some
 
 
 def _absent(value: Any) -> bool:
