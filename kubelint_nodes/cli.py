@@ -185,8 +185,17 @@ def lint(paths: tuple[str, ...], **kw: Any) -> None:
     with '.' inside static pod directories (any directory ending in
     etc/kubernetes/manifests or named static-pods, plus --static-pod-dir).
     """
-    from .engine.registry import RuleFileError, load_catalogue
     from .gcpause import gc_paused
+
+    # One pause for the run and the report: re-enabling the collector in between made its next allocation
+    # walk everything the run had built (0.13 s on a 1,000-file tree).
+    with gc_paused():
+        code = _lint(paths, kw)
+    sys.exit(code)
+
+
+def _lint(paths: tuple[str, ...], kw: dict[str, Any]) -> int:
+    from .engine.registry import RuleFileError, load_catalogue
     from .lint import UsageError, run_lint
     from .reporters import renderer
 
@@ -198,18 +207,17 @@ def lint(paths: tuple[str, ...], **kw: Any) -> None:
         result = run_lint(settings, catalogue)
     except (UsageError, RuleFileError) as exc:
         _fail(str(exc))
-        return
+        return 2
     except Exception as exc:  # noqa: BLE001 - a bug outside the per-file guard: one line, exit 2, never a traceback
         _internal_failure(exc, kw.get("debug"))
-        return
+        return 2
     code = result.exit_code(settings.fail_on)
-    with gc_paused():
-        for fmt, path in settings.reports:
-            _write(renderer(fmt)(result, settings), path)
-        _write(renderer(settings.fmt)(result, settings), settings.output)
+    for fmt, path in settings.reports:
+        _write(renderer(fmt)(result, settings), path)
+    _write(renderer(settings.fmt)(result, settings), settings.output)
     for trace in result.debug_traces:
         click.echo(trace, err=True)
-    sys.exit(code)
+    return code
 
 
 @main.command()
@@ -331,3 +339,27 @@ def fix(paths: tuple[str, ...], unsafe: bool, show_diff: bool, fix_rules: tuple[
 
 if __name__ == "__main__":  # pragma: no cover
     main()
+
+
+def entry() -> None:
+    """The console script and ``python -m``: run, flush, and leave at once.
+
+    Everything is written and flushed by then; skipping the interpreter's teardown (freeing every object
+    a large run built, one last collection) is the last measurable cost of a big tree. In-process callers
+    (tests, ``CliRunner``) call :func:`main` and keep the usual ``SystemExit``.
+    """
+    try:
+        main()
+        code = 0
+    except SystemExit as exc:
+        if exc.code is None or isinstance(exc.code, int):
+            code = exc.code or 0
+        else:  # sys.exit("message") prints it and exits 1, as Python does
+            print(exc.code, file=sys.stderr)
+            code = 1
+    try:
+        sys.stdout.flush()
+        sys.stderr.flush()
+    except (OSError, ValueError):  # a closed pipe (| head): nothing left to say
+        pass
+    os._exit(code)

@@ -60,9 +60,10 @@ def test_quoted_component_name_in_a_script_still_passes_the_gate(tmp_path: Path)
 def test_one_file_run_imports_neither_kubelet_nor_control_plane_library(tmp_path: Path) -> None:
     ds = FIXTURES / "rules"
     target = next(p for p in sorted(ds.rglob("*.yaml")) if "kind: DaemonSet" in p.read_text(encoding="utf-8"))
-    code = ("import sys, runpy\n"
+    code = ("import sys\n"
+            "from kubelint_nodes.cli import main\n"
             "sys.argv = ['kubelint-nodes', 'lint', '--fail-on', 'never', sys.argv[1]]\n"
-            "try:\n    runpy.run_module('kubelint_nodes', run_name='__main__')\n"
+            "try:\n    main()\n"
             "except SystemExit:\n    pass\n"
             "print(sorted(m for m in sys.modules if m.startswith(('kubelint_nodes.kubelet', "
             "'kubelint_nodes.controlplane', 'tabulate'))), file=sys.stderr)\n")

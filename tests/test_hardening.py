@@ -290,3 +290,33 @@ def test_findings_survive_the_trip_from_a_worker_whole() -> None:
     assert got == sent
     assert [(f.end_column, f.repo_file) for f in got] == [(9, "a.yaml"), (None, None)]
     assert got[0].object is got[1].object  # one object reference per resource, as in the worker
+
+
+def test_console_entry_flushes_everything_and_keeps_exit_codes(tmp_path: Path) -> None:
+    """The console entry leaves with os._exit after flushing: the report must be whole, the code kept."""
+    import json
+    import subprocess
+    import sys
+
+    run = [sys.executable, "-m", "kubelint_nodes"]
+    proc = subprocess.run([*run, "lint", "--format", "json", str(ROOT / "examples")], capture_output=True, text=True)
+    assert proc.returncode == 1, proc.stderr
+    report = json.loads(proc.stdout)  # complete, not cut at a buffer boundary
+    assert report["summary"]["findings"] == len(report["findings"]) > 50
+    assert subprocess.run([*run, "--version"], capture_output=True).returncode == 0
+    bad = subprocess.run([*run, "lint", "--no-such-option"], capture_output=True, text=True)
+    assert bad.returncode == 2 and "No such option" in bad.stderr
+    missing = subprocess.run([*run, "lint", str(tmp_path / "absent")], capture_output=True, text=True)
+    assert missing.returncode == 2 and missing.stderr.startswith("kubelint-nodes: error: path does not exist")
+    # A reader that stops early (| head) while far more than a pipe buffer is still to come: no traceback.
+    pod = ("---\napiVersion: v1\nkind: Pod\nmetadata:\n  name: p{i}\nspec:\n  containers:\n"
+           "  - name: c\n    image: busybox\n    securityContext:\n      privileged: true\n")
+    pods = "".join(pod.format(i=i) for i in range(300))
+    (tmp_path / "many.yaml").write_text(pods)
+    head = subprocess.Popen([*run, "lint", str(tmp_path / "many.yaml")], stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE)
+    assert head.stdout is not None and head.stderr is not None
+    head.stdout.read(10)
+    head.stdout.close()
+    head.wait(timeout=60)
+    assert "Traceback" not in head.stderr.read().decode()
