@@ -258,8 +258,15 @@ def test_many_mutations_in_one_process(tmp_path: Path) -> None:
     assert not [f for f in rep["findings"] if f["rule"] == "internal-error"]
 
 
-def test_parallel_run_is_byte_identical(tmp_path: Path) -> None:
-    """--jobs: the same report as a serial run, suppression comments and static pod rules included."""
+@pytest.mark.parametrize("start_method", ["fork", "spawn"])
+def test_parallel_run_is_byte_identical(tmp_path: Path, start_method: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    """--jobs: the same report as a serial run, suppression comments and static pod rules included, whether
+    workers are forked (Linux) or spawned (Windows, macOS: they know only what the parent sends them)."""
+    import multiprocessing
+
+    if start_method not in multiprocessing.get_all_start_methods():
+        pytest.skip(f"{start_method} is not available here")
+    monkeypatch.setattr(multiprocessing, "get_all_start_methods", lambda: [start_method])
     rng = random.Random(7)
     seeds = [p for p in SEEDS if "static-pods" not in str(p)][:200] or [HOSTILE / "wrong-types-pod.yaml"]
     for i in range(60):

@@ -165,7 +165,12 @@ def validate_rule_data(data: dict[str, Any]) -> tuple[tuple, str] | None:
 
 @dataclass
 class Catalogue:
+    """The rules, and where their Python lives: carried by the catalogue itself (not only the module's
+    registry) so that a worker started with ``spawn`` (Windows, macOS) knows every Python check too."""
+
     rules: dict[str, Rule]
+    modules: dict[str, tuple[str, str]] = field(default_factory=lambda: dict(_CHECK_MODULES))
+    gate_refs: dict[str, tuple[str, str]] = field(default_factory=lambda: dict(_GATE_REFS))
 
     def get(self, rule_id: str) -> Rule | None:
         return self.rules.get(rule_id)
@@ -173,20 +178,20 @@ class Catalogue:
     def python_check(self, rule_id: str) -> tuple[str, Callable[..., Any]] | None:
         """(scope, function) of a Python rule, importing its module on first use."""
         entry = _PYTHON_CHECKS.get(rule_id)
-        if entry is None and rule_id in _CHECK_MODULES:
+        if entry is None and rule_id in self.modules:
             import importlib
 
-            importlib.import_module(_CHECK_MODULES[rule_id][1])
+            importlib.import_module(self.modules[rule_id][1])
             entry = _PYTHON_CHECKS.get(rule_id)
         return entry
 
     def gate(self, rule_id: str) -> Callable[[Any], bool] | None:
         """The rule's gate, imported from its own (light) module: the check's module is not imported."""
         gate = _GATES.get(rule_id)
-        if gate is None and rule_id in _GATE_REFS:
+        if gate is None and rule_id in self.gate_refs:
             import importlib
 
-            module, name = _GATE_REFS[rule_id]
+            module, name = self.gate_refs[rule_id]
             gate = _GATES[rule_id] = getattr(importlib.import_module(module), name)
         return gate
 
@@ -195,7 +200,7 @@ class Catalogue:
         entry = _PYTHON_CHECKS.get(rule_id)
         if entry is not None:
             return entry[0]
-        known = _CHECK_MODULES.get(rule_id)
+        known = self.modules.get(rule_id)
         return known[0] if known else None
 
     def ids(self) -> list[str]:
@@ -303,7 +308,7 @@ def load_catalogue(rules_dirs: list[str] | None = None) -> Catalogue:
                 raise RuleFileError(f"{folder / name}:{line}:{col}: user rules must have a declarative `check` "
                                     "(rules-dirs never load Python)")
             rules[rule.id] = rule
-    return Catalogue(rules)
+    return Catalogue(rules, base.modules, base.gate_refs)
 
 
 def _key_position(path: Path, key_path: tuple) -> tuple[int, int]:
