@@ -7,7 +7,6 @@ check stays a few lines of judgement.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from typing import Any
 
 from ..engine.declarative import CONTAINER_KINDS, container_name, iter_containers
@@ -28,14 +27,20 @@ def is_windows_pod(spec: dict) -> bool:
     return as_dict(spec.get("nodeSelector")).get("kubernetes.io/os") == "windows"
 
 
-def containers(res: Resource, kinds: tuple[str, ...] = CONTAINER_KINDS) -> Iterator[tuple[tuple, str, dict]]:
-    """(path of the container, display name, container) for each container of the resource's pod spec."""
-    spec = res.pod_spec()
-    base = res.pod_spec_path
-    if spec is None or base is None:
-        return
-    for kind, i, c in iter_containers(spec, kinds):
-        yield base + (kind, i), container_name(c, i), c
+def containers(res: Resource, kinds: tuple[str, ...] = CONTAINER_KINDS) -> list[tuple[tuple, str, dict]]:
+    """(path of the container, display name, container) for each container of the resource's pod spec.
+
+    Listed once per resource and kinds: a dozen checks walk the same containers.
+    """
+    key = ("podutil.containers", kinds)
+    found = res.cache.get(key)
+    if found is None:
+        spec = res.pod_spec()
+        base = res.pod_spec_path
+        found = [] if spec is None or base is None else [
+            (base + (kind, i), container_name(c, i), c) for kind, i, c in iter_containers(spec, kinds)]
+        res.cache[key] = found
+    return found
 
 
 def pod_metadata_path(res: Resource) -> tuple | None:
