@@ -240,7 +240,10 @@ def place(paths: tuple[str, ...], workload: str | None, node: str | None, **kw: 
     except ImportError:
         _fail("the placement engine is not available in this build")
         return
-    code = run_place(settings, workload, node)
+    from .gcpause import gc_paused
+
+    with gc_paused():  # one pause over loading, placing and writing (see lint)
+        code = run_place(settings, workload, node)
     sys.exit(code)
 
 
