@@ -151,8 +151,14 @@ def _check_rule_ids(settings: Settings, ids: list[str]) -> None:
                 _fail(f"{opt}: unknown rule id '{rid}'{did_you_mean(rid, ids)}")
 
 
-def _write(text: str, path: str | None) -> None:
-    if path:
+def _write(text: str | bytes, path: str | None) -> None:
+    if isinstance(text, bytes):  # already UTF-8 with \n line ends
+        if path:
+            with open(path, "wb") as fh:
+                fh.write(text)
+        else:
+            click.echo(text, nl=False)
+    elif path:
         with open(path, "w", encoding="utf-8", newline="\n") as fh:
             fh.write(text)
     else:

@@ -25,6 +25,7 @@ FORMATS = {
 }
 
 
-def renderer(fmt: str) -> Callable[[LintResult, Settings], str]:
+def renderer(fmt: str) -> Callable[[LintResult, Settings], str | bytes]:
+    """The format's ``render``, or its ``render_bytes`` when it can produce UTF-8 directly (large JSON)."""
     module = importlib.import_module(f"{__name__}.{FORMATS[fmt]}")
-    return module.render
+    return getattr(module, "render_bytes", None) or module.render
