@@ -87,26 +87,35 @@ def _lint_files(files: list[InputFile], settings: Settings, engine: Engine) -> l
     return out
 
 
-# Set in each worker by _init_worker (fork start method: the parent's catalogue is inherited).
-_WORKER: dict[str, Any] = {}
+def _worker(settings: Settings, catalogue: Catalogue, chunks: list[list[InputFile]], next_chunk: Any,
+            results: Any) -> None:
+    """A worker process: take chunk numbers from the shared counter until none is left, lint each chunk and
+    send back (number, what the parent still needs, debug traces)."""
+    gc.disable()  # this process lives for the run only; see gcpause.py
+    try:
+        engine = Engine(catalogue, settings)
+        roles = engine.run_roles()
+        for i in _take(next_chunk, len(chunks)):
+            engine.debug_traces = []
+            pairs = _lint_files(chunks[i], settings, engine)
+            for lf, _ in pairs:
+                if not _needed_after_per_file_rules(lf, settings, roles):
+                    _slim(lf)
+            results.put((i, pairs, engine.debug_traces))
+    except BaseException:  # noqa: BLE001 - never a traceback (Ctrl-C included): the parent redoes what is missing
+        results.close()
+        os._exit(1)
 
 
-def _init_worker(settings: Settings, catalogue: Catalogue) -> None:
-    gc.disable()  # the worker lives for this run only; see gcpause.py
-    _WORKER["engine"] = Engine(catalogue, settings)
-    _WORKER["settings"] = settings
-
-
-def _worker_chunk(files: list[InputFile]) -> tuple[list[tuple[LoadedFile, list[Finding]]], list[str]]:
-    engine = _WORKER["engine"]
-    settings = _WORKER["settings"]
-    engine.debug_traces = []
-    pairs = _lint_files(files, settings, engine)
-    roles = engine.run_roles()
-    for lf, _ in pairs:
-        if not _needed_after_per_file_rules(lf, settings, roles):
-            _slim(lf)
-    return pairs, engine.debug_traces
+def _take(next_chunk: Any, count: int) -> Any:
+    """Chunk numbers claimed from the counter shared by the parent and its workers, in increasing order."""
+    while True:
+        with next_chunk.get_lock():
+            i = next_chunk.value
+            if i >= count:
+                return
+            next_chunk.value = i + 1
+        yield i
 
 
 def _needed_after_per_file_rules(lf: LoadedFile, settings: Settings, run_roles: frozenset[str]) -> bool:
@@ -150,20 +159,54 @@ def worker_count(settings: Settings, nfiles: int) -> int:
 
 def _parallel(files: list[InputFile], settings: Settings, catalogue: Catalogue,
               engine: Engine) -> list[tuple[LoadedFile, list[Finding]]]:
-    """Per-file work in worker processes; results come back in input order, so output is identical."""
+    """Per-file work shared by this process and ``jobs - 1`` workers; results are put back in input order,
+    so the output is identical to a serial run.
+
+    The parent lints chunks too instead of waiting on a pool: its own chunks are never pickled, and on two
+    cores two busy processes (not two workers plus a parent unpickling their results) is what fits. A worker
+    that dies leaves chunks without a result; the parent lints those itself.
+    """
     import multiprocessing as mp
+    import queue as queue_errors
 
     if any(f.is_stdin for f in files):
         return _lint_files(files, settings, engine)
     jobs = worker_count(settings, len(files))
-    chunk = max(1, len(files) // (jobs * 8))
-    chunks = [files[i:i + chunk] for i in range(0, len(files), chunk)]
-    method = "fork" if "fork" in mp.get_all_start_methods() else "spawn"
-    with mp.get_context(method).Pool(jobs, _init_worker, (settings, catalogue)) as pool:
-        out: list[tuple[LoadedFile, list[Finding]]] = []
-        for part, traces in pool.imap(_worker_chunk, chunks):
-            out.extend(part)
+    size = max(1, len(files) // (jobs * 8))
+    chunks = [files[i:i + size] for i in range(0, len(files), size)]
+    ctx = mp.get_context("fork" if "fork" in mp.get_all_start_methods() else "spawn")
+    next_chunk = ctx.Value("i", 0)
+    results = ctx.Queue()
+    workers = [ctx.Process(target=_worker, args=(settings, catalogue, chunks, next_chunk, results), daemon=True)
+               for _ in range(jobs - 1)]
+    done: dict[int, list[tuple[LoadedFile, list[Finding]]]] = {}
+    try:
+        for w in workers:
+            w.start()
+        for i in _take(next_chunk, len(chunks)):
+            done[i] = _lint_files(chunks[i], settings, engine)
+        while len(done) < len(chunks):
+            try:
+                i, pairs, traces = results.get(timeout=0.2)
+            except queue_errors.Empty:
+                if any(w.is_alive() for w in workers):
+                    continue
+                break  # every worker is gone and nothing more is coming
+            except Exception:  # noqa: BLE001 - a worker died in the middle of a message: stop reading
+                break
+            done[i] = pairs
             engine.debug_traces.extend(traces)
+        if len(done) == len(chunks):
+            for w in workers:
+                w.join()
+    finally:
+        for w in workers:
+            if w.is_alive():
+                w.terminate()
+        results.close()
+    out: list[tuple[LoadedFile, list[Finding]]] = []
+    for i, chunk in enumerate(chunks):
+        out.extend(done[i] if i in done else _lint_files(chunk, settings, engine))  # a worker died on it
     return out
 
 

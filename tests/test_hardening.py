@@ -327,3 +327,28 @@ def test_console_entry_flushes_everything_and_keeps_exit_codes(tmp_path: Path) -
     head.stdout.close()
     head.wait(timeout=60)
     assert "Traceback" not in head.stderr.read().decode()
+
+
+def test_a_worker_that_dies_costs_nothing_but_time(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """--jobs: chunks a dead worker took are linted by the parent; the report is the serial one."""
+    import multiprocessing
+    import os
+
+    from kubelint_nodes import lint
+
+    if "fork" not in multiprocessing.get_all_start_methods():
+        pytest.skip("needs fork to hand the worker a replacement function")
+    for i in range(40):
+        (tmp_path / f"p{i:02d}.yaml").write_text(
+            f"apiVersion: v1\nkind: Pod\nmetadata:\n  name: p{i}\nspec:\n  containers:\n  - name: c\n"
+            "    image: busybox\n    securityContext:\n      privileged: true\n")
+    serial = run_cli("lint", "--format", "json", "--jobs", "1", ".", cwd=tmp_path)
+
+    def dies_after_taking_a_chunk(settings, catalogue, chunks, next_chunk, results):  # noqa: ANN001
+        next(lint._take(next_chunk, len(chunks)), None)
+        os._exit(3)
+
+    monkeypatch.setattr(lint, "_worker", dies_after_taking_a_chunk)
+    parallel = run_cli("lint", "--format", "json", "--jobs", "3", ".", cwd=tmp_path)
+    assert (parallel.exit_code, parallel.stdout) == (serial.exit_code, serial.stdout)
+    assert '"privileged-container"' in serial.stdout
