@@ -346,10 +346,6 @@ def fix(paths: tuple[str, ...], unsafe: bool, show_diff: bool, fix_rules: tuple[
     sys.exit(after.exit_code(settings.fail_on))
 
 
-if __name__ == "__main__":  # pragma: no cover
-    main()
-
-
 def entry() -> None:
     """The console script and ``python -m``: run, flush, and leave at once.
 
@@ -372,3 +368,7 @@ def entry() -> None:
     except (OSError, ValueError):  # a closed pipe (| head): nothing left to say
         pass
     os._exit(code)
+
+
+if __name__ == "__main__":  # pragma: no cover
+    entry()
