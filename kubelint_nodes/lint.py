@@ -172,8 +172,7 @@ def _parallel(files: list[InputFile], settings: Settings, catalogue: Catalogue,
     if any(f.is_stdin for f in files):
         return _lint_files(files, settings, engine)
     jobs = worker_count(settings, len(files))
-    size = max(1, len(files) // (jobs * 8))
-    chunks = [files[i:i + size] for i in range(0, len(files), size)]
+    chunks = _chunks(files, jobs)
     ctx = mp.get_context("fork" if "fork" in mp.get_all_start_methods() else "spawn")
     next_chunk = ctx.Value("i", 0)
     results = ctx.Queue()
@@ -207,6 +206,19 @@ def _parallel(files: list[InputFile], settings: Settings, catalogue: Catalogue,
     out: list[tuple[LoadedFile, list[Finding]]] = []
     for i, chunk in enumerate(chunks):
         out.extend(done[i] if i in done else _lint_files(chunk, settings, engine))  # a worker died on it
+    return out
+
+
+def _chunks(files: list[InputFile], jobs: int, smallest: int = 8) -> list[list[InputFile]]:
+    """Consecutive chunks of shrinking size (guided scheduling): large ones first keep the hand-offs few,
+    small ones last let every process finish at about the same time, even when one core is slower than
+    the other (on the 2-vCPU reference machine one consistently is)."""
+    out: list[list[InputFile]] = []
+    i = 0
+    while i < len(files):
+        size = max(smallest, (len(files) - i) // (2 * jobs))
+        out.append(files[i:i + size])
+        i += size
     return out
 
 
