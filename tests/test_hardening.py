@@ -352,3 +352,16 @@ def test_a_worker_that_dies_costs_nothing_but_time(tmp_path: Path, monkeypatch: 
     parallel = run_cli("lint", "--format", "json", "--jobs", "3", ".", cwd=tmp_path)
     assert (parallel.exit_code, parallel.stdout) == (serial.exit_code, serial.stdout)
     assert '"privileged-container"' in serial.stdout
+
+
+@pytest.mark.parametrize(("nfiles", "jobs"), [(1, 2), (7, 2), (200, 2), (1000, 2), (529, 4)])
+def test_parallel_chunks_cover_every_file_once_in_order_and_shrink(nfiles: int, jobs: int) -> None:
+    from kubelint_nodes.lint import _chunks
+
+    files = list(range(nfiles))
+    chunks = _chunks(files, jobs)  # type: ignore[arg-type]
+    assert [f for c in chunks for f in c] == files
+    sizes = [len(c) for c in chunks]
+    assert all(a >= b for a, b in zip(sizes[:-2], sizes[1:-1], strict=True))  # the last one takes the rest
+    assert all(s >= 8 for s in sizes[:-1])
+    assert sizes[0] == max(8, nfiles // (2 * jobs)) or nfiles < 8
