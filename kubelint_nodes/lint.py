@@ -92,6 +92,7 @@ def _worker(settings: Settings, catalogue: Catalogue, chunks: list[list[InputFil
     """A worker process: take chunk numbers from the shared counter until none is left, lint each chunk and
     send back (number, what the parent still needs, debug traces)."""
     gc.disable()  # this process lives for the run only; see gcpause.py
+    _exit_with_parent()
     try:
         engine = Engine(catalogue, settings)
         roles = engine.run_roles()
@@ -105,6 +106,23 @@ def _worker(settings: Settings, catalogue: Catalogue, chunks: list[list[InputFil
     except BaseException:  # noqa: BLE001 - never a traceback (Ctrl-C included): the parent redoes what is missing
         results.close()
         os._exit(1)
+
+
+def _exit_with_parent() -> None:
+    """Leave as soon as the parent is gone (killed, say): a worker outliving it would wait forever to hand
+    over its results."""
+    import multiprocessing as mp
+    import threading
+
+    parent = mp.parent_process()
+    if parent is None:
+        return
+
+    def watch() -> None:
+        parent.join()
+        os._exit(1)
+
+    threading.Thread(target=watch, name="parent-watch", daemon=True).start()
 
 
 def _take(next_chunk: Any, count: int) -> Any:

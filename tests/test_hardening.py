@@ -365,3 +365,49 @@ def test_parallel_chunks_cover_every_file_once_in_order_and_shrink(nfiles: int, 
     assert all(a >= b for a, b in zip(sizes[:-2], sizes[1:-1], strict=True))  # the last one takes the rest
     assert all(s >= 8 for s in sizes[:-1])
     assert sizes[0] == max(8, nfiles // (2 * jobs)) or nfiles < 8
+
+
+def _sleeping_worker() -> None:
+    import time
+
+    from kubelint_nodes import lint
+
+    lint._exit_with_parent()
+    time.sleep(60)
+
+
+def _parent_that_dies(pids) -> None:  # noqa: ANN001
+    import multiprocessing
+    import os
+
+    worker = multiprocessing.get_context("fork").Process(target=_sleeping_worker)
+    worker.start()
+    pids.put(worker.pid)
+    pids.close()
+    pids.join_thread()  # the pid reaches the test before this process vanishes
+    os._exit(0)
+
+
+def test_a_worker_does_not_outlive_its_parent() -> None:
+    """A killed lint must not leave --jobs workers behind, waiting forever to hand over their results."""
+    import multiprocessing
+    import time
+
+    if "fork" not in multiprocessing.get_all_start_methods() or not Path("/proc/self/status").is_file():
+        pytest.skip("needs fork and /proc")
+    ctx = multiprocessing.get_context("fork")
+    pids = ctx.Queue()
+    ctx.Process(target=_parent_that_dies, args=(pids,)).start()
+    pid = pids.get(timeout=20)
+
+    def alive() -> bool:
+        try:
+            status = Path(f"/proc/{pid}/status").read_text()
+        except OSError:
+            return False
+        return "State:\tZ" not in status
+
+    deadline = time.monotonic() + 20
+    while alive() and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert not alive()
