@@ -69,7 +69,8 @@ def _common(fn: Callable[..., Any]) -> Callable[..., Any]:
         click.option("--force-exclude", is_flag=True, help="Apply excludes to explicitly passed files too."),
         click.option("--strict-kinds", is_flag=True, help="Report kinds that have no shipped schema."),
         click.option("--jobs", "-j", type=click.IntRange(min=0), default=0,
-                     help="Parallel worker processes; 0 (default) uses the CPUs for trees of 200 files or more."),
+                     help="Processes linting in parallel, this one included (1: serial); 0 (default) uses the "
+                          "CPUs, at most 4, for trees of 200 files or more. The output is the same either way."),
         click.option("--debug", is_flag=True, help="Show tracebacks of internal errors."),
     ]
     for opt in reversed(options):
