@@ -139,8 +139,8 @@ def _take(next_chunk: Any, count: int) -> Any:
 def _needed_after_per_file_rules(lf: LoadedFile, settings: Settings, run_roles: frozenset[str]) -> bool:
     """Whether the parent still reads this file's documents: the active run-scope rules (by the roles they
     declare; the inventory rules also read PriorityClasses, so an inventory keeps everything), the static pod
-    directory and kubelet files those rules locate by path, suppression (annotations and comments name the
-    tool) and Helm sources."""
+    directory and kubelet files those rules locate by path, suppression (``suppression.has_silencers``) and
+    Helm sources (``loader/helm_source.py``)."""
     if settings.inventory:
         return True
     f = lf.file
@@ -148,8 +148,9 @@ def _needed_after_per_file_rules(lf: LoadedFile, settings: Settings, run_roles: 
         return True
     if any(r.role in run_roles for r in lf.resources):
         return True
-    text = lf.text or ""
-    return "kubelint-nodes" in text or "# Source:" in text
+    from .suppression import has_silencers
+
+    return has_silencers(lf) or "Source:" in (lf.text or "")
 
 
 def _slim(lf: LoadedFile) -> None:

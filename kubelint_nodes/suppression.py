@@ -79,6 +79,15 @@ def _annotation_sites(res: Resource) -> list[tuple[tuple, dict]]:
     return sites
 
 
+def has_silencers(lf: LoadedFile) -> bool:
+    """Whether the file can silence anything: a suppression comment, or an ignore annotation (read from the
+    parsed data, so a key written with escapes counts too). Files without are skipped by the index, and
+    ``--jobs`` workers do not send their documents back."""
+    if lf.text and "kubelint-nodes:" in lf.text:
+        return True
+    return any(IGNORE_ANNOTATION in ann for res in lf.resources for _path, ann in _annotation_sites(res))
+
+
 def _object_key(obj: dict[str, Any] | None) -> tuple | None:
     if not obj:
         return None
@@ -99,6 +108,8 @@ class _Index:
         # files with an object whose annotations silence something: all others skip the object lookup
         self.annotated_files: set[str] = set()
         for lf in loaded:
+            if not has_silencers(lf):
+                continue
             for res in lf.resources:
                 self._add_object(res)
             if lf.text and "kubelint-nodes:" in lf.text:

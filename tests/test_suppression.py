@@ -160,3 +160,30 @@ def test_parallel_run_suppresses_the_same():
     two = run_cli("lint", "--format", "json", "--show-suppressed", "--jobs", "2", ".", cwd=SUP)
     assert one.stdout == two.stdout
     assert one.json["summary"]["suppressed"] == 9
+
+
+def test_an_escaped_annotation_key_silences_in_serial_and_parallel_runs(tmp_path):
+    """The key is matched on the parsed data: written with a YAML escape it still silences, and --jobs
+    workers, which decide what to send back, must see it too."""
+    (tmp_path / "a.yaml").write_text(
+        'apiVersion: v1\nkind: Pod\nmetadata:\n  name: a\n  annotations:\n'
+        '    "kubelint\\x2dnodes.io/ignore": privileged-container\nspec:\n  containers:\n'
+        '  - name: c\n    image: busybox:1.36\n    securityContext:\n      privileged: true\n')
+    (tmp_path / "b.yaml").write_text(
+        "apiVersion: v1\nkind: Pod\nmetadata:\n  name: b\nspec:\n  containers:\n"
+        "  - name: c\n    image: busybox:1.36\n    securityContext:\n      privileged: true\n")
+    one = run_cli("lint", "--format", "json", "--jobs", "1", ".", cwd=tmp_path)
+    assert [(f["file"], f["line"]) for f in one.json["findings"] if f["rule"] == "privileged-container"] == [
+        ("b.yaml", 10)]
+    assert one.json["summary"]["suppressed"] == 1
+    # What a worker keeps for the parent (which of the two files a worker gets is up to timing).
+    from kubelint_nodes.lint import _needed_after_per_file_rules
+    from kubelint_nodes.loader.files import InputFile
+    from kubelint_nodes.loader.read import load_file
+    from kubelint_nodes.settings import Settings
+
+    settings = Settings()
+    kept = {name: _needed_after_per_file_rules(
+        load_file(InputFile(display=name, abspath=str(tmp_path / name)), settings.limits), settings, frozenset())
+        for name in ("a.yaml", "b.yaml")}
+    assert kept == {"a.yaml": True, "b.yaml": False}

@@ -62,15 +62,20 @@ class SourceMap:
         return any(self._sources)
 
 
+def helm_source_map(text: str) -> SourceMap | None:
+    """The file's map when it carries Helm ``# Source:`` comments, else None."""
+    if "Source:" not in text:
+        return None
+    smap = SourceMap(text)
+    return smap if smap.any else None
+
+
 def source_maps(loaded: Iterable[LoadedFile]) -> dict[str, SourceMap]:
     """Maps for the files of the run that carry Helm ``# Source:`` comments, by display path."""
     out: dict[str, SourceMap] = {}
     for lf in loaded:
-        text = lf.text
-        if not text or "Source:" not in text:
-            continue
-        smap = SourceMap(text)
-        if smap.any:
+        smap = lf.helm_sources
+        if smap is not None:
             out[lf.file.display] = smap
     return out
 

@@ -13,6 +13,7 @@ from typing import Any
 
 from ..model.resource import Resource, role_of
 from .files import InputFile
+from .helm_source import SourceMap, helm_source_map
 from .yamlparse import Limits, ParsedDocument, parse_yaml
 
 
@@ -36,6 +37,9 @@ class LoadedFile:
     # Documents of a static pod file after the first one, which the kubelet never reads.
     extra_documents: list[ParsedDocument] = field(default_factory=list)
     first_document: ParsedDocument | None = None
+    # Rendered Helm output: which template each line came from (built while the file is at hand, so that
+    # --jobs workers build it in parallel).
+    helm_sources: SourceMap | None = None
 
 
 def read_bytes(f: InputFile, limits: Limits) -> tuple[bytes | None, LoadIssue | None]:
@@ -98,6 +102,7 @@ def load_file(f: InputFile, limits: Limits, data: bytes | None = None) -> Loaded
         out.issues.append(issue)
         return out
     out.text = text
+    out.helm_sources = helm_source_map(text)
     result = parse_yaml(text, limits)
     in_static = f.static_dir is not None
     nonempty = [d for d in result.documents if d.data is not None]
