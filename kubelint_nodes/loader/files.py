@@ -64,6 +64,7 @@ class StaticPodDirs:
     def __init__(self, declared: list[str], cwd: str):
         self._declared = {os.path.realpath(os.path.join(cwd, d)) for d in declared}
         self._known: dict[str, bool] = {}  # every file of a directory asks about the same ancestors
+        self._classified: dict[str, tuple[bool, bool]] = {}
 
     def is_static(self, directory: str) -> bool:
         known = self._known.get(directory)
@@ -78,8 +79,14 @@ class StaticPodDirs:
         return norm.endswith("etc/kubernetes/manifests") or posixpath.basename(norm) == "static-pods"
 
     def classify(self, filepath: str) -> tuple[bool, bool]:
-        """(directly in a static pod dir, in a subdirectory of one)."""
+        """(directly in a static pod dir, in a subdirectory of one); decided once per directory."""
         parent = os.path.dirname(os.path.abspath(filepath))
+        known = self._classified.get(parent)
+        if known is None:
+            known = self._classified[parent] = self._classify_dir(parent)
+        return known
+
+    def _classify_dir(self, parent: str) -> tuple[bool, bool]:
         if self.is_static(parent):
             return True, False
         d = os.path.dirname(parent)
