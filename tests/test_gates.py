@@ -69,3 +69,23 @@ def test_one_file_run_imports_neither_kubelet_nor_control_plane_library(tmp_path
             "'kubelint_nodes.controlplane', 'tabulate'))), file=sys.stderr)\n")
     proc = subprocess.run([sys.executable, "-c", code, str(target)], capture_output=True, text=True, cwd=ROOT)
     assert proc.stderr.strip().splitlines()[-1] == "[]", proc.stderr
+
+
+def test_a_run_gate_is_asked_once_per_run(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The effective kubelet rules share one gate: the run is scanned for kubelet configurations once."""
+    from kubelint_nodes.engine import registry
+    from kubelint_nodes.kubelet.evaluate import EFFECTIVE_RULES
+
+    calls: list[object] = []
+
+    def counting(ctx: object) -> bool:
+        calls.append(ctx)
+        return False
+
+    registry.load_catalogue()  # the built-in gate refs are known before they are replaced
+    for rule_id in EFFECTIVE_RULES:
+        monkeypatch.setitem(registry._GATES, rule_id, counting)
+    (tmp_path / "pod.yaml").write_text("apiVersion: v1\nkind: Pod\nmetadata:\n  name: p\nspec:\n  containers:\n"
+                                       "  - name: c\n    image: busybox:1.36\n")
+    run_json(".", cwd=tmp_path)
+    assert len(EFFECTIVE_RULES) > 1 and len(calls) == 1

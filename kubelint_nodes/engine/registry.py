@@ -29,7 +29,8 @@ _PYTHON_CHECKS: dict[str, tuple[str, Callable[..., Any]]] = {}
 
 # rule id -> a cheap predicate; when it is false the check is not called at all (nor its module imported).
 # Document scope: on the resource, shared per resource between rules with the same predicate (e.g. "runs a
-# control-plane component"); run scope: on the RunContext (e.g. "the run has a kubelet configuration").
+# control-plane component"); run scope: on the RunContext, asked once per run and shared by the rules with
+# the same gate, so it may read the run but not the rule (e.g. "the run has a kubelet configuration").
 _GATES: dict[str, Callable[[Any], bool]] = {}
 # rule id -> (module, function name) of its gate, known without importing the check module (cached on disk)
 _GATE_REFS: dict[str, tuple[str, str]] = {}

@@ -130,6 +130,7 @@ class Engine:
     def lint_run(self, files: list[LoadedFile]) -> list[Finding]:
         """Run-scoped checks (directories, inventory, cross-object rules) once over all files."""
         findings: list[Finding] = []
+        gates: dict[Any, bool] = {}  # shared by the rules with the same gate, as per resource in lint_file
         for rule in self.active:
             if self.catalogue.python_scope(rule.id) != "run":
                 continue
@@ -138,8 +139,12 @@ class Engine:
             ctx = RunContext(rule, self.params(rule), self.settings, files, self.settings.whole_repo, self.state)
             gate = self.catalogue.gate(rule.id)
             try:
-                if gate is not None and not gate(ctx):
-                    continue
+                if gate is not None:
+                    passed = gates.get(gate)
+                    if passed is None:
+                        passed = gates[gate] = bool(gate(ctx))
+                    if not passed:
+                        continue
             except Exception as exc:  # noqa: BLE001 - the rule boundary guard of SPEC §9
                 findings.append(self._internal_error(rule, None, exc, None))
                 continue
