@@ -156,15 +156,7 @@ def discover(settings: Settings) -> Discovery:
                 continue
             add(disp, os.path.abspath(full))
     for kc in settings.kubelet_configs:
-        full = os.path.join(settings.cwd, kc)
-        disp = display_path(kc)
-        if disp in seen:
-            for f in out.files:
-                if f.display == disp:
-                    f.explicit_kubelet_config = True
-            continue
-        seen.add(disp)
-        out.files.append(InputFile(display=disp, abspath=os.path.abspath(full), explicit_kubelet_config=True))
+        _add_flagged(out, seen, display_path(kc), os.path.join(settings.cwd, kc), "explicit_kubelet_config")
     _add_kubelet_dropins(settings, seen, out)
     out.files.sort(key=lambda f: f.display)
     out.notices.sort(key=lambda n: n.display)
@@ -185,13 +177,18 @@ def _add_kubelet_dropins(settings: Settings, seen: set[str], out: Discovery) -> 
         for path in dropin_files(full):
             disp = display_path(posixpath.join(d.replace(os.sep, "/"),
                                                os.path.relpath(path, full).replace(os.sep, "/")))
-            if disp in seen:
-                for f in out.files:
-                    if f.display == disp:
-                        f.kubelet_dropin = True
-                continue
-            seen.add(disp)
-            out.files.append(InputFile(display=disp, abspath=os.path.abspath(path), kubelet_dropin=True))
+            _add_flagged(out, seen, disp, path, "kubelet_dropin")
+
+
+def _add_flagged(out: Discovery, seen: set[str], disp: str, path: str, flag: str) -> None:
+    """A file the kubelet options name: flag it where the walk already found it, else add it flagged."""
+    if disp in seen:
+        for f in out.files:
+            if f.display == disp:
+                setattr(f, flag, True)
+        return
+    seen.add(disp)
+    out.files.append(InputFile(display=disp, abspath=os.path.abspath(path), **{flag: True}))
 
 
 HELM_MESSAGE = ("Helm chart templates are not linted; pipe `helm template` output into "
