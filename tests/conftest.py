@@ -51,21 +51,28 @@ def run_cli(*args: str, cwd: str | Path | None = None, stdin: str | bytes | None
     return Run(res.exit_code, res.stdout, res.stderr)
 
 
-_VALIDATORS: list = []
+_VALIDATORS: dict[str, list] = {}
+
+
+def schema_validators(name: str) -> list:
+    """Validators for ``schemas/<name>``: the project's own schema, and the shared one when present."""
+    if name not in _VALIDATORS:
+        import jsonschema
+
+        paths = [ROOT / "schemas" / name]
+        if SHARED.is_dir():
+            paths.append(SHARED / "schemas" / name)
+        found = []
+        for p in paths:
+            schema = json.loads(p.read_text(encoding="utf-8"))
+            found.append(jsonschema.validators.validator_for(schema)(schema))
+        _VALIDATORS[name] = found
+    return _VALIDATORS[name]
 
 
 def report_validators() -> list:
-    """Validators of the lint report: the project's own schema, and the shared one when present."""
-    if not _VALIDATORS:
-        import jsonschema
-
-        paths = [ROOT / "schemas" / "lint-report.schema.json"]
-        if SHARED.is_dir():
-            paths.append(SHARED / "schemas" / "lint-report.schema.json")
-        for p in paths:
-            schema = json.loads(p.read_text(encoding="utf-8"))
-            _VALIDATORS.append(jsonschema.validators.validator_for(schema)(schema))
-    return _VALIDATORS
+    """Validators of the lint report."""
+    return schema_validators("lint-report.schema.json")
 
 
 def assert_valid_report(report: dict) -> None:

@@ -9,32 +9,19 @@ change alters it, regenerate it from the repository root and review the diff:
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from textwrap import dedent
 
 import pytest
-from conftest import FIXTURES, ROOT, SHARED, run_cli
+from conftest import FIXTURES, ROOT, run_cli, schema_validators
 
 GOLDEN = FIXTURES / "place" / "examples.json"
 REGENERATE = ("kubelint-nodes place -i examples/inventory.yaml examples/ --format json "
               "--output tests/fixtures/place/examples.json")
 
-_VALIDATORS: list = []
-
-
 def place_validators() -> list:
     """The project's place-report schema, and the shared one when ../shared exists."""
-    if not _VALIDATORS:
-        import jsonschema
-
-        paths = [ROOT / "schemas" / "place-report.schema.json"]
-        if SHARED.is_dir():
-            paths.append(SHARED / "schemas" / "place-report.schema.json")
-        for p in paths:
-            schema = json.loads(p.read_text(encoding="utf-8"))
-            _VALIDATORS.append(jsonschema.validators.validator_for(schema)(schema))
-    return _VALIDATORS
+    return schema_validators("place-report.schema.json")
 
 
 def place_json(*args: str, cwd: Path | str = ROOT, codes: tuple[int, ...] = (0, 1)) -> tuple[int, dict]:
