@@ -108,3 +108,27 @@ def test_every_rule_has_trigger_and_no_trigger_fixtures() -> None:
     missing = [rule.id for rule in builtin_catalogue().rules.values()
                if not _owned_by_others(rule) and cases.get(rule.id, set()) != {"fail", "pass"}]
     assert not missing, f"rules without fail- and pass- fixtures in tests/fixtures/rules/: {missing}"
+
+
+def test_catalogue_cache_is_used_only_under_the_same_fingerprint(tmp_path, monkeypatch) -> None:
+    """The parsed catalogue is cached with its fingerprint (rule and check files' sizes and mtimes, the
+    version) and compared whole: a changed file, a truncated or foreign cache all mean a rebuild."""
+    from kubelint_nodes.engine import registry
+
+    rules = tmp_path / "rules"
+    rules.mkdir()
+    (rules / "a.yaml").write_text("id: a\n")
+    before = registry._fingerprint([rules])
+    monkeypatch.setenv("KUBELINT_NODES_CACHE_DIR", str(tmp_path / "cache"))
+    cache = registry._cache_file([rules])
+    assert cache is not None and cache.parent == tmp_path / "cache"
+    assert registry._read_cache(cache, before) is None  # nothing yet
+    registry._write_cache(cache, before, {"payload": 1})
+    assert registry._read_cache(cache, before) == {"payload": 1}
+    (rules / "a.yaml").write_text("id: a\nseverity: error\n")  # another size
+    after = registry._fingerprint([rules])
+    assert after != before and registry._read_cache(cache, after) is None
+    cache.write_bytes(b"\x80\x05not a pickle")
+    assert registry._read_cache(cache, before) is None
+    monkeypatch.setenv("KUBELINT_NODES_CACHE_DIR", "off")
+    assert registry._cache_file([rules]) is None

@@ -225,65 +225,86 @@ def _import_checks() -> None:
 
 
 def _fingerprint(folders: list[Path]) -> str:
-    """Changes whenever a rule file or check module (or the tool's version) changes."""
-    import hashlib
-
+    """Changes whenever a rule file or check module (or the tool's version) changes: the text itself is kept
+    in the cache and compared whole, so no hash (``hashlib`` alone cost 4 ms of every run) can collide."""
     from .. import __version__
 
-    h = hashlib.sha256(__version__.encode())
+    lines = [__version__]
     for folder in folders:
         for entry in sorted(os.scandir(folder), key=lambda e: e.name):
             if entry.name.endswith((".yaml", ".py")):
                 st = entry.stat()
-                h.update(f"{folder}/{entry.name}:{st.st_size}:{st.st_mtime_ns}\n".encode())
-    return h.hexdigest()[:24]
+                lines.append(f"{folder}/{entry.name}:{st.st_size}:{st.st_mtime_ns}")
+    return "\n".join(lines)
 
 
-def _cache_file(fingerprint: str) -> Path | None:
+def _cache_file(folders: list[Path]) -> Path | None:
+    """One cache file per tool version and installation (the folders' paths name it; a clash costs a rebuild,
+    never a wrong catalogue, since the fingerprint inside decides)."""
+    import zlib
+
+    from .. import __version__
+
     base = os.environ.get("KUBELINT_NODES_CACHE_DIR") or os.path.join(
         os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache"), "kubelint-nodes")
     if base == "off":
         return None
-    return Path(base) / f"catalogue-{fingerprint}.pickle"
+    where = zlib.crc32("\n".join(str(f) for f in folders).encode("utf-8", "surrogateescape"))
+    return Path(base) / f"catalogue-{__version__}-{where:08x}.pickle"
+
+
+def _read_cache(cache: Path, fingerprint: str) -> Any:
+    """What was saved under ``fingerprint``; None when the file is missing, unreadable or stale."""
+    import pickle
+
+    try:
+        with open(cache, "rb") as fh:
+            saved, payload = pickle.load(fh)
+    except Exception:  # noqa: BLE001 - a missing, truncated or foreign cache is rebuilt
+        return None
+    return payload if saved == fingerprint else None
+
+
+def _write_cache(cache: Path, fingerprint: str, payload: Any) -> None:
+    """Write atomically (concurrent runs each replace the file whole); an unwritable cache is not used."""
+    import pickle
+
+    try:
+        cache.parent.mkdir(parents=True, exist_ok=True)
+        tmp = cache.with_suffix(f".{os.getpid()}.tmp")
+        with open(tmp, "wb") as fh:
+            pickle.dump((fingerprint, payload), fh, protocol=pickle.HIGHEST_PROTOCOL)
+        os.replace(tmp, cache)
+    except OSError:
+        pass
 
 
 @lru_cache(maxsize=1)
 def builtin_catalogue() -> Catalogue:
     """The built-in rules. Parsing ~90 rule files and importing every check costs more than linting a small
-    file, so the parsed catalogue is cached on disk, keyed by the files' fingerprint; a cache that cannot be
-    read or written is simply not used, and never changes a result."""
-    import pickle
-
+    file, so the parsed catalogue is cached on disk with the files' fingerprint; a cache that cannot be read
+    or written is simply not used, and never changes a result."""
     from .. import checks
 
     folder = data_dir("rules")
-    fingerprint = _fingerprint([folder, Path(checks.__path__[0])])
-    cache = _cache_file(fingerprint)
-    if cache is not None:
-        try:
-            with open(cache, "rb") as fh:
-                rules, modules, gates = pickle.load(fh)
-            _CHECK_MODULES.update(modules)
-            for rule_id, ref in gates.items():
-                _GATE_REFS.setdefault(rule_id, ref)
-            return Catalogue(rules)
-        except Exception:  # noqa: BLE001 - a missing or unreadable cache is rebuilt
-            pass
+    folders = [folder, Path(checks.__path__[0])]
+    fingerprint = _fingerprint(folders)
+    cache = _cache_file(folders)
+    cached = _read_cache(cache, fingerprint) if cache is not None else None
+    if cached is not None:
+        rules, modules, gates = cached
+        _CHECK_MODULES.update(modules)
+        for rule_id, ref in gates.items():
+            _GATE_REFS.setdefault(rule_id, ref)
+        return Catalogue(rules)
     _import_checks()
-    rules: dict[str, Rule] = {}
+    rules = {}
     for name in sorted(os.listdir(folder)):
         if name.endswith(".yaml"):
             rule = parse_rule_file(folder / name)
             rules[rule.id] = rule
     if cache is not None:
-        try:
-            cache.parent.mkdir(parents=True, exist_ok=True)
-            tmp = cache.with_suffix(f".{os.getpid()}.tmp")
-            with open(tmp, "wb") as fh:
-                pickle.dump((rules, dict(_CHECK_MODULES), dict(_GATE_REFS)), fh, protocol=pickle.HIGHEST_PROTOCOL)
-            os.replace(tmp, cache)
-        except OSError:
-            pass
+        _write_cache(cache, fingerprint, (rules, dict(_CHECK_MODULES), dict(_GATE_REFS)))
     return Catalogue(rules)
 
 
